@@ -1,0 +1,155 @@
+"""The ``hotpass`` command line: the only module that prints.
+
+Heavy libraries are imported inside commands so ``hotpass --help`` answers fast.
+Errors from the library (``HotpassError``) become one message and exit 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from hotpass.errors import HotpassError
+
+app = typer.Typer(help="Hotpass: refine messy organisation and contact workbooks.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+profiles_app = typer.Typer(help="List, show and validate profiles.", no_args_is_help=True)
+app.add_typer(profiles_app, name="profiles")
+
+PROFILE_HELP = "Profile name (see `hotpass profiles list`) or path to a profile YAML file."
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _progress(stage: str, fraction: float, message: str) -> None:
+    if fraction >= 1.0:
+        typer.echo(f"  {stage:<10} {message}", err=True)
+
+
+@app.command()
+def refine(
+    files: list[Path] = typer.Argument(..., help="Workbooks to refine (.xlsx, .xlsm, .xls, .csv, .parquet)."),
+    profile: str = typer.Option("generic", "--profile", "-p", help=PROFILE_HELP),
+    output: Path = typer.Option(..., "--output", "-o", help="Path of the styled .xlsx deliverable."),
+    csv_dir: Path | None = typer.Option(None, "--csv-dir", help="Also write one CSV per table here."),
+    parquet_dir: Path | None = typer.Option(None, "--parquet-dir", help="Also write one Parquet file per table here."),
+    workspace: Path = typer.Option(Path("workspace"), "--workspace", "-w",
+                                   help="Workspace folder: the mapping of each run is kept here."),
+    mapping: Path | None = typer.Option(None, "--mapping", "-m",
+                                        help="Re-apply a saved column mapping (JSON from an earlier run)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the result line."),
+) -> None:
+    """Read, map, normalise and export the FILES as one deliverable."""
+    from hotpass.mapping import load_mappings, save_mappings
+    from hotpass.pipeline import refine as run
+    from hotpass.profile import load_profile
+
+    try:
+        if output.suffix.lower() != ".xlsx":
+            _fail(f"{output}: the output must be an .xlsx file")
+        prof = load_profile(profile)
+        saved = load_mappings(mapping) if mapping else None
+        workspace_dir = _workspace(workspace)
+        result = run(files, prof, output=output, csv_dir=csv_dir, parquet_dir=parquet_dir, saved=saved,
+                     progress=(lambda *a: None) if quiet else _progress)
+        save_mappings(result.mappings, workspace_dir / "last_mapping.json")
+    except HotpassError as exc:
+        _fail(str(exc))
+    counts = dict(result.summary)
+    typer.echo(f"wrote {output} ({counts['Output organisations']} organisations, "
+               f"{counts['Output contacts']} contacts, {len(result.findings)} findings)")
+
+
+def _workspace(path: Path) -> Path:
+    from hotpass.errors import WorkspaceError
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(f"{path}: cannot create the workspace folder ({exc.strerror})") from None
+    return path
+
+
+@app.command()
+def init(
+    directory: Path = typer.Argument(..., help="Folder to create with sample workbooks and a starter profile."),
+    rows: int = typer.Option(600, "--rows", help="Total source rows across the sample workbooks."),
+    seed: int = typer.Option(7, "--seed", help="Seed for the synthetic data."),
+) -> None:
+    """Write synthetic sample workbooks and a starter profile into DIRECTORY."""
+    from hotpass.profile import load_profile
+    from hotpass.samples import generate_samples
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        samples = generate_samples(directory, rows=rows, seed=seed)
+        load_profile("aviation").to_yaml(directory / "profile.yaml")
+    except (HotpassError, OSError) as exc:
+        _fail(f"{directory}: {exc}")
+    for path in samples.files:
+        typer.echo(f"sample workbook: {path}")
+    typer.echo(f"ground truth:    {samples.truth_records}")
+    typer.echo(f"starter profile: {directory / 'profile.yaml'}")
+
+
+@profiles_app.command("list")
+def profiles_list() -> None:
+    """List the shipped profiles."""
+    from hotpass.profile import available_profiles, load_profile
+
+    for name, path in available_profiles().items():
+        try:
+            description = load_profile(path).description
+        except HotpassError:
+            description = "(invalid: run `hotpass profiles validate`)"
+        typer.echo(f"{name:<12} {description}")
+
+
+@profiles_app.command("show")
+def profiles_show(profile: str = typer.Argument(..., help=PROFILE_HELP)) -> None:
+    """Print a profile as YAML, defaults included."""
+    from hotpass.profile import load_profile
+
+    try:
+        typer.echo(load_profile(profile).to_yaml(), nl=False)
+    except HotpassError as exc:
+        _fail(str(exc))
+
+
+@profiles_app.command("validate")
+def profiles_validate(profile: str = typer.Argument(..., help=PROFILE_HELP)) -> None:
+    """Check a profile and list every problem with its key path."""
+    from hotpass.profile import load_profile
+
+    try:
+        prof = load_profile(profile)
+    except HotpassError as exc:
+        _fail(str(exc))
+    typer.echo(f"profile {prof.name} is valid")
+
+
+@app.command()
+def doctor(workspace: Path = typer.Option(Path("workspace"), "--workspace", "-w", help="Workspace folder to check.")) -> None:
+    """Check Python, packages, profiles, the workspace and Chromium."""
+    from hotpass.doctor import run_checks
+
+    failed = False
+    for check in run_checks(workspace):
+        mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check.status]
+        typer.echo(f"[{mark}] {check.name}: {check.detail}")
+        failed |= check.status == "fail"
+    raise typer.Exit(1 if failed else 0)
+
+
+def main() -> None:
+    """Entry point of the ``hotpass`` command."""
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""One exception family for Hotpass.
+
+Only I/O failures and programming errors raise; problems found *in* data are
+findings (see :mod:`hotpass.findings`). Every message names the file, sheet,
+row or column it is about, so the CLI and the workbench can show it as is.
+"""
+
+from __future__ import annotations
+
+
+class HotpassError(Exception):
+    """Base class: anything Hotpass raises on purpose."""
+
+
+class ProfileError(HotpassError):
+    """A profile is invalid; the message lists every problem with its key path."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"profile {source} has {len(self.problems)} problem(s):\n{lines}")
+
+
+class InputFileError(HotpassError):
+    """An input file cannot be read: corrupt, encrypted, mislabelled, hostile or too big."""
+
+    def __init__(self, path: str, reason: str, sheet: str | None = None):
+        self.path = path
+        self.reason = reason
+        self.sheet = sheet
+        where = f"{path}" + (f", sheet {sheet!r}" if sheet else "")
+        super().__init__(f"{where}: {reason}")
+
+
+class MappingError(HotpassError):
+    """A saved column mapping does not fit the sheet it is applied to."""
+
+
+class WorkspaceError(HotpassError):
+    """The workspace cannot be opened or written."""
+
+
+class ExportError(HotpassError):
+    """A deliverable cannot be written."""

@@ -1,0 +1,41 @@
+"""Stable record keys.
+
+A record's key must survive re-uploading an edited workbook: rows inserted
+above it, columns reordered or renamed. So it is built from what the record
+says (its canonical, normalised fields), the sheet it is on and the file's
+family name (digits and dates stripped, so ``crm_2024-05.xlsx`` and
+``crm_2024-06.xlsx`` agree), never from row numbers. Identical records in one
+sheet are told apart by their order of appearance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+
+import pandas as pd
+
+from hotpass.text import fold, is_missing
+
+_DIGITS = re.compile(r"[\d_\-\s.]+")
+
+
+def file_family(file_name: str) -> str:
+    """``"CRM export 2024-06.xlsx"`` -> ``"crmexport"``: the name without dates and extension."""
+    stem = file_name.rsplit(".", 1)[0]
+    return fold(_DIGITS.sub("", stem)) or fold(stem)
+
+
+def record_keys(frame: pd.DataFrame, fields: list[str], prefix: str) -> list[str]:
+    """One stable key per row of ``frame`` from its ``fields`` and its file family and sheet."""
+    present = [f for f in fields if f in frame.columns]
+    seen: Counter = Counter()
+    keys = []
+    columns = [frame[c].tolist() for c in ["source_file", "source_sheet", *present]]
+    for file_name, sheet, *values in zip(*columns):
+        content = "\x1f".join("" if is_missing(v) else fold(v) for v in values)
+        base = hashlib.sha1(f"{file_family(file_name)}\x1e{fold(sheet)}\x1e{content}".encode()).hexdigest()[:16]
+        seen[base] += 1
+        keys.append(f"{prefix}{base}" + (f"-{seen[base]}" if seen[base] > 1 else ""))
+    return keys

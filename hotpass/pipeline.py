@@ -1,0 +1,192 @@
+"""Run the refinement stages in order, reporting progress.
+
+``refine`` is the whole job; the stage functions it calls can be run alone
+(the workbench runs ``read_sources`` and ``map_sources`` on upload, then
+``refine_sheets`` when the operator presses Run).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from hotpass.findings import Findings
+from hotpass.mapping import SheetMapping, find_saved, map_sheet
+from hotpass.profile import Profile
+from hotpass.text import fold
+
+Progress = Callable[[str, float, str], None]
+STAGES = ("ingest", "map", "records", "normalise", "link", "resolve", "outputs", "export")
+
+
+def _quiet(stage: str, fraction: float, message: str) -> None:
+    """The default progress callback: says nothing."""
+
+
+@dataclass
+class Refined:
+    """The refined tables, before they are written anywhere."""
+
+    organisations: pd.DataFrame
+    contacts: pd.DataFrame
+    source_map: pd.DataFrame
+    findings: pd.DataFrame
+    summary: list[tuple[str, object]]
+    mappings: list[SheetMapping] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    outputs: dict[str, Path] = field(default_factory=dict)
+    kinds: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+class _Clock:
+    """Times stages and forwards progress."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+
+    def run(self, stage: str, message: str, func, *args, **kwargs):
+        self.progress(stage, 0.0, message)
+        start = time.perf_counter()
+        result = func(*args, **kwargs)
+        self.timings[stage] = round(time.perf_counter() - start, 3)
+        self.progress(stage, 1.0, f"{message} done in {self.timings[stage]:.1f} s")
+        return result
+
+
+def known_headers(profile: Profile) -> set[str]:
+    """Every folded synonym in the profile: helps find the header row."""
+    out = set()
+    for kind in ("organisation", "contact"):
+        for name, spec in profile.fields(kind).items():
+            out.update(fold(s) for s in [name, spec.label, *spec.synonyms] if fold(s))
+    return out
+
+
+def read_sources(paths: Sequence[str | Path], profile: Profile, names: Sequence[str] | None = None):
+    """Read every file; the first unreadable one raises ``InputFileError``."""
+    from hotpass.ingest import read_workbook
+
+    headers = known_headers(profile)
+    names = names or [None] * len(paths)
+    return [read_workbook(p, profile.ingest, known_headers=headers, display_name=n) for p, n in zip(paths, names)]
+
+
+def map_sources(workbooks, profile: Profile, saved: list[SheetMapping] | None = None):
+    """Map every sheet of every workbook; returns (sheets, mappings) in source order."""
+    sheets = [sheet for wb in workbooks for sheet in wb.sheets]
+    mappings = [
+        map_sheet(sheet, profile, find_saved(saved, sheet.file, sheet.sheet) if saved else None)
+        for sheet in sheets
+    ]
+    return sheets, mappings
+
+
+def _kinds(profile: Profile, kind: str, frame: pd.DataFrame) -> dict[str, str]:
+    """Column -> field kind; contact details left on organisations keep their contact kind."""
+    from hotpass.records import UNASSIGNED
+
+    kinds = {name: spec.kind for name, spec in profile.fields(kind).items() if name in frame.columns}
+    for column in frame.columns:
+        name = column[len(UNASSIGNED):] if column.startswith(UNASSIGNED) else None
+        if name in profile.contact_fields:
+            kinds[column] = profile.contact_fields[name].kind
+    return kinds
+
+
+def normalise_records(records, profile: Profile) -> None:
+    """Normalise both record frames in place, adding findings; derive domains from websites."""
+    from hotpass.normalise import Normaliser, normalise_frame, organisation_domain
+    from hotpass.records import fill_full_names
+
+    ctx = Normaliser.from_profile(profile)
+    orgs, found = normalise_frame(records.organisations, _kinds(profile, "organisation", records.organisations), ctx)
+    records.findings.extend(found)
+    contacts, found = normalise_frame(records.contacts, _kinds(profile, "contact", records.contacts), ctx)
+    records.findings.extend(found)
+    fill_full_names(contacts)
+    if "website" in orgs and "domain" in orgs:
+        derived = [organisation_domain(w, profile.social_domains) if isinstance(w, str) else None
+                   for w in orgs["website"]]
+        orgs["domain"] = orgs["domain"].where(orgs["domain"].notna(), pd.Series(derived, index=orgs.index, dtype=object))
+    records.organisations, records.contacts = orgs, contacts
+
+
+def assign_keys(records, profile: Profile) -> None:
+    """Give every record its stable key."""
+    from hotpass.keys import record_keys
+
+    orgs, contacts = records.organisations, records.contacts
+    orgs["record_key"] = record_keys(orgs, list(profile.organisation_fields), "org:")
+    contacts["record_key"] = record_keys(contacts, list(profile.contact_fields), "contact:")
+
+
+def refine_sheets(sheets, mappings: list[SheetMapping], profile: Profile, progress: Progress = _quiet,
+                  ingest_findings: Findings | None = None) -> Refined:
+    """Everything after mapping: records, normalisation, links, resolution and output tables."""
+    from hotpass import outputs
+    from hotpass.records import build_records, link_contacts
+
+    clock = _Clock(progress)
+    records = clock.run("records", "Building records", build_records, sheets, mappings, profile)
+    if ingest_findings is not None:
+        records.findings.extend(ingest_findings)
+    clock.run("normalise", "Normalising values", normalise_records, records, profile)
+    clock.run("link", "Linking contacts to organisations", link_contacts, records, profile)
+    clock.run("resolve", "Assigning keys and organisations", assign_keys, records, profile)
+    refined = clock.run("outputs", "Building output tables", outputs.build, records, sheets, mappings, profile)
+    refined.timings.update(clock.timings)
+    return refined
+
+
+def refine(paths: Sequence[str | Path], profile: Profile, output: str | Path | None = None,
+           csv_dir: str | Path | None = None, parquet_dir: str | Path | None = None,
+           saved: list[SheetMapping] | None = None, progress: Progress = _quiet) -> Refined:
+    """Read, map, refine and (when asked) write the deliverables."""
+    clock = _Clock(progress)
+    workbooks = clock.run("ingest", f"Reading {len(paths)} file(s)", read_sources, paths, profile)
+    sheets, mappings = clock.run("map", "Mapping columns", map_sources, workbooks, profile, saved)
+    ingest_findings = Findings()
+    for wb in workbooks:
+        ingest_findings.extend(wb.findings)
+    for mapping in mappings:
+        ingest_findings.extend(mapping_findings(mapping, profile))
+    refined = refine_sheets(sheets, mappings, profile, progress, ingest_findings)
+    refined.timings = {**clock.timings, **refined.timings}
+    write_outputs(refined, output, csv_dir, parquet_dir, clock)
+    refined.timings.update(clock.timings)
+    return refined
+
+
+def mapping_findings(mapping: SheetMapping, profile: Profile) -> Findings:
+    """Report unmapped and uncertain columns of one sheet."""
+    found = Findings()
+    where = {"file": mapping.file, "sheet": mapping.sheet}
+    for col in mapping.columns:
+        if col.target is None:
+            found.add("mapping.unmapped_column", "kept as an extra column", "warning", column=col.source, **where)
+        elif col.confidence < profile.mapping.confident_score:
+            found.add("mapping.low_confidence", f"mapped to {col.target} by {col.method} "
+                      f"with confidence {col.confidence:.0f}", "warning", column=col.source, **where)
+    found.add("mapping.sheet_role", f"role {mapping.role} ({mapping.role_method})", "info", **where)
+    return found
+
+
+def write_outputs(refined: Refined, output=None, csv_dir=None, parquet_dir=None, clock: _Clock | None = None):
+    """Write the workbook, CSV and Parquet files that were asked for."""
+    from hotpass import outputs
+
+    clock = clock or _Clock(_quiet)
+    if output:
+        refined.outputs["workbook"] = clock.run("export", "Writing the workbook", outputs.write_xlsx, refined, output)
+    if csv_dir:
+        refined.outputs["csv"] = Path(csv_dir)
+        clock.run("export_csv", "Writing CSV files", outputs.write_csv, refined, csv_dir)
+    if parquet_dir:
+        refined.outputs["parquet"] = Path(parquet_dir)
+        clock.run("export_parquet", "Writing Parquet files", outputs.write_parquet, refined, parquet_dir)
+    return refined

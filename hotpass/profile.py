@@ -1,0 +1,293 @@
+"""The typed profile: every setting Hotpass uses, with a default and help text.
+
+A profile is a :class:`Profile` instance; the YAML files under ``profiles/``
+are saved instances of it. ``Profile.from_yaml`` lays a (possibly partial)
+YAML document over the defaults, validates everything, and raises one
+:class:`~hotpass.errors.ProfileError` listing every problem with its key path.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from hotpass import defaults
+from hotpass.errors import ProfileError
+
+FieldKind = Literal[
+    "text", "org_name", "legal_suffix", "person_name", "persons", "first_name", "last_name",
+    "role", "phone", "email", "website", "domain", "region", "town", "country", "date",
+    "number", "category", "id", "link",
+]
+SheetRole = Literal["organisation", "contact", "mixed", "ignore"]
+
+PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, validate_default=True)
+
+
+class FieldSpec(_Model):
+    """A canonical field: what kind of value it holds and what sources call it."""
+
+    kind: FieldKind = Field("text", description="Which normaliser and validator the field gets.")
+    label: str = Field("", description="Human-readable name shown in the workbench and exports.")
+    synonyms: list[str] = Field(
+        default_factory=list,
+        description="Source column headers that mean this field (compared after folding case, "
+        "spaces and punctuation).",
+    )
+    required: bool = Field(False, description="A record without this field is flagged as incomplete.")
+
+
+class IngestSettings(_Model):
+    """How workbooks are opened and where their header is looked for."""
+
+    header_scan_rows: int = Field(
+        30, ge=1, le=500, description="How many top rows are searched for the header row."
+    )
+    max_file_mb: float = Field(200, gt=0, description="Largest input file accepted, in MB.")
+    max_uncompressed_mb: float = Field(
+        2000, gt=0, description="Largest total uncompressed size of an xlsx archive, in MB."
+    )
+    max_compression_ratio: float = Field(
+        200, gt=1, description="Largest ratio of uncompressed to compressed size for one archive member."
+    )
+    max_archive_members: int = Field(
+        2000, ge=10, description="Most files an xlsx archive may contain."
+    )
+    max_shared_strings: int = Field(
+        5_000_000, ge=1000, description="Most shared strings a workbook may declare."
+    )
+    max_rows: int = Field(1_048_576, ge=1, description="Most rows one sheet may declare or hold.")
+    max_columns: int = Field(500, ge=1, description="Most columns one sheet may declare or hold.")
+    parse_memory_mb: int = Field(
+        4096, ge=256, description="Memory limit of the child process that parses an untrusted file, in MB."
+    )
+
+
+class MappingSettings(_Model):
+    """How source columns are matched to canonical fields."""
+
+    fuzzy_min_score: float = Field(
+        80, ge=0, le=100, description="Lowest rapidfuzz score (0-100) at which a header is mapped fuzzily."
+    )
+    confident_score: float = Field(
+        92, ge=0, le=100, description="Mappings below this confidence are highlighted for review."
+    )
+
+
+class ResolutionSettings(_Model):
+    """Duplicate resolution thresholds (used by the resolve stage)."""
+
+    match_threshold: float = Field(
+        0.92, gt=0, lt=1, description="Pairs at or above this match probability merge automatically."
+    )
+    review_threshold: float = Field(
+        0.5, gt=0, lt=1, description="Pairs between this and match_threshold go to the review queue."
+    )
+    max_pairs_for_u: int = Field(
+        1_000_000, ge=10_000, description="Random pairs sampled to estimate u probabilities."
+    )
+    seed: int = Field(42, description="Seed for sampling, so training is repeatable.")
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> ResolutionSettings:
+        if self.review_threshold >= self.match_threshold:
+            raise ValueError("review_threshold must be below match_threshold")
+        return self
+
+
+class Profile(_Model):
+    """Everything Hotpass needs to know about one kind of source data."""
+
+    name: str = Field(..., min_length=1, description="Short name used on the command line and in the workbench.")
+    description: str = Field("", description="What sources this profile is for.")
+    country: str = Field("South Africa", description="Country written when a record has none.")
+    phone_region: str = Field(
+        "ZA", min_length=2, max_length=2, description="ISO 3166 region used to read phone numbers without a country code."
+    )
+    organisation_fields: dict[str, FieldSpec] = Field(
+        default_factory=defaults.organisation_fields,
+        description="Canonical organisation fields, keyed by field name.",
+    )
+    contact_fields: dict[str, FieldSpec] = Field(
+        default_factory=defaults.contact_fields,
+        description="Canonical contact fields, keyed by field name.",
+    )
+    region_aliases: dict[str, list[str]] = Field(
+        default_factory=defaults.region_aliases,
+        description="Canonical region name -> other spellings that mean it.",
+    )
+    placeholders: list[str] = Field(
+        default_factory=defaults.placeholders,
+        description="Values treated as missing wherever they appear (compared case-insensitively).",
+    )
+    legal_suffixes: list[str] = Field(
+        default_factory=defaults.legal_suffixes,
+        description="Legal-form suffixes separated from organisation names, in canonical spelling.",
+    )
+    free_mail_domains: list[str] = Field(
+        default_factory=defaults.free_mail_domains,
+        description="Mail domains that never identify an organisation.",
+    )
+    social_domains: list[str] = Field(
+        default_factory=defaults.social_domains,
+        description="Domains of social-media sites, never taken as an organisation's own domain.",
+    )
+    source_priorities: dict[str, int] = Field(
+        default_factory=dict,
+        description="File-name glob -> priority; higher wins when sources disagree.",
+    )
+    sheet_roles: dict[str, SheetRole] = Field(
+        default_factory=dict,
+        description="'file-glob::sheet-glob' -> role, overriding the detected sheet role.",
+    )
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="Reading files.")
+    mapping: MappingSettings = Field(default_factory=MappingSettings, description="Column mapping.")
+    resolution: ResolutionSettings = Field(
+        default_factory=ResolutionSettings,
+        description="Duplicate resolution thresholds (read once the resolution stage lands; until then every "
+        "organisation record is its own output organisation).",
+    )
+
+    @field_validator("organisation_fields")
+    @classmethod
+    def _organisation_has_name(cls, value: dict[str, FieldSpec]) -> dict[str, FieldSpec]:
+        if "name" not in value:
+            raise ValueError("must define a 'name' field")
+        return value
+
+    @field_validator("contact_fields")
+    @classmethod
+    def _contact_has_link(cls, value: dict[str, FieldSpec]) -> dict[str, FieldSpec]:
+        if not any(spec.kind == "link" for spec in value.values()):
+            raise ValueError("must define a field of kind 'link' (the organisation link)")
+        return value
+
+    @field_validator("sheet_roles")
+    @classmethod
+    def _sheet_role_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = [key for key in value if "::" not in key]
+        if bad:
+            raise ValueError(f"keys must look like 'file-glob::sheet-glob', not {bad}")
+        return value
+
+    # --- reading and writing -------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "<dict>") -> Profile:
+        """Validate ``data`` laid over the defaults; raise one ProfileError listing every problem."""
+        if not isinstance(data, dict):
+            raise ProfileError(source, ["the document must be a mapping of settings"])
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ProfileError(source, [_describe(err) for err in exc.errors()]) from None
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Profile:
+        """Load a profile from a YAML file."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ProfileError(str(path), [f"cannot read file: {exc.strerror or exc}"]) from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ProfileError(str(path), [f"not valid YAML: {exc}"]) from None
+        return cls.from_dict(data or {}, source=str(path))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The profile as plain data (what ``to_yaml`` writes)."""
+        return self.model_dump(mode="json")
+
+    def to_yaml(self, path: str | Path | None = None) -> str:
+        """The profile as YAML; written to ``path`` when given."""
+        text = yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    # --- questions the stages ask ---------------------------------------------
+
+    def fields(self, kind: str) -> dict[str, FieldSpec]:
+        """The fields of one record kind: 'organisation' or 'contact'."""
+        return self.organisation_fields if kind == "organisation" else self.contact_fields
+
+    def link_field(self) -> str:
+        """The contact field that names the contact's organisation."""
+        return next(name for name, spec in self.contact_fields.items() if spec.kind == "link")
+
+    def priority_of(self, file_name: str) -> int:
+        """The source priority of a file: the highest matching glob, else 0."""
+        hits = [p for glob, p in self.source_priorities.items() if fnmatch.fnmatch(file_name.lower(), glob.lower())]
+        return max(hits, default=0)
+
+    def role_override(self, file_name: str, sheet: str) -> str | None:
+        """The role the profile forces on a sheet, if any."""
+        for key, role in self.sheet_roles.items():
+            file_glob, sheet_glob = key.split("::", 1)
+            if fnmatch.fnmatch(file_name.lower(), file_glob.lower()) and fnmatch.fnmatch(
+                sheet.lower(), sheet_glob.lower()
+            ):
+                return role
+        return None
+
+
+def _describe(err: dict[str, Any]) -> str:
+    path = ".".join(str(part) for part in err.get("loc", ())) or "<profile>"
+    message = err.get("msg", "invalid")
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    if err.get("type") == "extra_forbidden":
+        message = "unknown setting"
+    return f"{path}: {message}"
+
+
+def available_profiles(directory: Path = PROFILES_DIR) -> dict[str, Path]:
+    """Profile name -> YAML path for every profile shipped in ``directory``."""
+    return {path.stem: path for path in sorted(directory.glob("*.yaml"))}
+
+
+def load_profile(name_or_path: str | Path) -> Profile:
+    """Load a shipped profile by name, or any profile by path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in {".yaml", ".yml"} or candidate.exists():
+        return Profile.from_yaml(candidate)
+    shipped = available_profiles()
+    if str(name_or_path) in shipped:
+        return Profile.from_yaml(shipped[str(name_or_path)])
+    names = ", ".join(shipped) or "none"
+    raise ProfileError(str(name_or_path), [f"no such profile file or name (shipped profiles: {names})"])
+
+
+def settings_reference(model: type[BaseModel] = Profile, prefix: str = "") -> list[tuple[str, str, str]]:
+    """Every setting as (dotted key, default, help), nested models and field specs included."""
+    rows = []
+    for name, info in model.model_fields.items():
+        key = f"{prefix}{name}"
+        annotation = info.annotation
+        nested = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        if nested is not None:
+            rows.append((key, "", info.description or ""))
+            rows.extend(settings_reference(nested, f"{key}."))
+            continue
+        default = "" if info.is_required() else _default_text(info)
+        rows.append((key, default, info.description or ""))
+        if name in ("organisation_fields", "contact_fields"):
+            rows.extend(settings_reference(FieldSpec, f"{key}.*."))
+    return rows
+
+
+def _default_text(info) -> str:
+    if info.default_factory is not None:
+        value = info.default_factory()
+        return "(see generic.yaml)" if isinstance(value, (dict, list)) and len(value) > 3 else repr(value)
+    return repr(info.default)

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Create .venv and install Hotpass with its test tools. Safe to run again: it only
+# installs what is missing. Set HOTPASS_PYTHON to choose the interpreter.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${HOTPASS_PYTHON:-python3}"
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "error: Hotpass needs Python 3.11 or newer ($PYTHON is $("$PYTHON" --version 2>&1))" >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  if ! "$PYTHON" -m venv .venv 2>/dev/null; then
+    echo "python venv support is missing; installing python3-venv" >&2
+    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+    rm -rf .venv && "$PYTHON" -m venv .venv
+  fi
+fi
+stamp=.venv/.hotpass-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -m pip install -q -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -c 'import hotpass.cli, splink, great_expectations, streamlit' || {
+    echo "error: installing Hotpass failed" >&2; exit 1; }
+  touch "$stamp"
+fi

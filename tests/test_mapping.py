@@ -1,0 +1,165 @@
+"""Column mapping: synonyms, fuzzy headers, content, roles, saved mappings."""
+
+from __future__ import annotations
+
+import pytest
+
+from hotpass.errors import MappingError
+from hotpass.mapping import load_mappings, map_sheet, save_mappings, set_target
+
+
+def targets(mapping) -> dict[str, str | None]:
+    return {c.source: c.target for c in mapping.columns}
+
+
+def test_crm_organisation_sheet(sheet_factory, aviation):
+    sheet = sheet_factory(
+        ["ID", "Company Name", "Website", "Main Phone", "Province", "Category", "Last Activity", "Lead Priority"],
+        [["17", "Skyway Aviation", "www.skyway.co.za", "27114567890", "GP", "School", "2024-01-02", "High"]],
+    )
+    mapping = map_sheet(sheet, aviation)
+    assert mapping.role == "organisation"
+    assert targets(mapping) == {
+        "ID": "organisation.source_id", "Company Name": "organisation.name", "Website": "organisation.website",
+        "Main Phone": "organisation.phone", "Province": "organisation.region", "Category": "organisation.category",
+        "Last Activity": "organisation.last_interaction", "Lead Priority": "organisation.priority",
+    }
+    methods = {c.source: c.method for c in mapping.columns}
+    assert methods["Company Name"] == "synonym" and methods["Main Phone"] == "word"
+
+
+def test_crm_contact_sheet_links_by_org_id(sheet_factory, aviation):
+    sheet = sheet_factory(
+        ["Contact ID", "Org ID", "First Name", "Last Name", "Job Title", "Email", "Mobile", "Phone"],
+        [["C1", "17", "Ian", "Dyson", "Director", "ian@skyway.co.za", "0821234567", "0114567890"]],
+    )
+    mapping = map_sheet(sheet, aviation)
+    assert mapping.role == "contact"
+    assert targets(mapping) == {
+        "Contact ID": "contact.source_id", "Org ID": "contact.organisation_link",
+        "First Name": "contact.first_name", "Last Name": "contact.last_name", "Job Title": "contact.role",
+        "Email": "contact.email", "Mobile": "contact.mobile", "Phone": "contact.phone",
+    }
+
+
+def test_contact_sheet_linked_by_company_name(sheet_factory, generic):
+    sheet = sheet_factory(["Full Name", "Position", "Company", "E-mail"],
+                          [["Ann Lee", "CEO", "Acme", "ann@acme.co.za"]])
+    mapping = map_sheet(sheet, generic)
+    assert mapping.role == "contact"
+    assert targets(mapping)["Company"] == "contact.organisation_link"
+    assert targets(mapping)["E-mail"] == "contact.email"
+
+
+def test_legacy_mixed_sheet(sheet_factory, aviation):
+    sheet = sheet_factory(
+        ["School", "Contact Person(s)", "Cell", "Tel", "Email(s)", "Region", "Web", "Notes"],
+        [["Skyway", "Ian Dyson (Director)", "082 123 4567", "011 456 7890", "info@skyway.co.za", "KZN",
+          "skyway.co.za", "call back"]],
+    )
+    mapping = map_sheet(sheet, aviation)
+    assert mapping.role == "mixed"
+    got = targets(mapping)
+    assert got["School"] == "organisation.name"
+    assert got["Contact Person(s)"] == "contact.full_name"
+    assert got["Cell"] == "contact.mobile"
+    assert got["Tel"] == "organisation.phone"
+    assert got["Email(s)"] == "organisation.email"
+    assert got["Region"] == "organisation.region"
+    assert got["Web"] == "organisation.website"
+    assert got["Notes"] == "organisation.notes"
+
+
+def test_regulator_sheet_is_mixed(sheet_factory, aviation):
+    sheet = sheet_factory(
+        ["Approval No.", "Organisation Name", "Province", "Town/City", "Tel No.", "E-mail Address",
+         "Accountable Manager", "Status", "Expiry Date"],
+        [["CAA/ATO/0001", "SKYWAY (PTY) LTD", "Gauteng", "Germiston", "011 456 7890", "info@skyway.co.za",
+          "Ian Dyson", "Active", "2025-01-01"]],
+    )
+    mapping = map_sheet(sheet, aviation)
+    assert mapping.role == "mixed"
+    got = targets(mapping)
+    assert got["Approval No."] == "organisation.source_id"
+    assert got["Town/City"] == "organisation.town"
+    assert got["Tel No."] == "organisation.phone"
+    assert got["Accountable Manager"] == "contact.full_name"
+    assert got["Expiry Date"] is None  # no canonical field: kept as an extra column
+
+
+def test_fuzzy_header_has_lower_confidence(sheet_factory, generic):
+    sheet = sheet_factory(["Organisaton Nmae", "Telephon"], [["Acme", "011 456 7890"]])
+    mapping = map_sheet(sheet, generic)
+    first, second = mapping.columns
+    assert first.target == "organisation.name" and first.method == "fuzzy" and 80 <= first.confidence < 100
+    assert second.target == "organisation.phone" and second.method == "fuzzy"
+    assert {c.source for c in mapping.uncertain(generic.mapping.confident_score)} >= {"Organisaton Nmae"}
+
+
+def test_unknown_header_mapped_by_content(sheet_factory, generic):
+    rows = [["Acme", f"person{i}@acme{i}.co.za", f"www.acme{i}.co.za", "Gauteng"] for i in range(20)]
+    sheet = sheet_factory(["Company", "Reach us", "Online presence", "Zone"], rows)
+    mapping = map_sheet(sheet, generic)
+    got = {c.source: (c.target, c.method) for c in mapping.columns}
+    assert got["Reach us"] == ("organisation.email", "content")
+    assert got["Online presence"] == ("organisation.website", "content")
+    assert got["Zone"] == ("organisation.region", "content")
+
+
+def test_two_columns_for_one_field(sheet_factory, generic):
+    sheet = sheet_factory(["Company", "Organisation", "Tel", "Telephone"], [["A", "B", "1", "2"]])
+    mapping = map_sheet(sheet, generic)
+    got = targets(mapping)
+    # Phones may come from several columns; a name may not: the second is kept as an extra.
+    assert got["Tel"] == got["Telephone"] == "organisation.phone"
+    assert [got["Company"], got["Organisation"]].count("organisation.name") == 1
+    assert mapping.extras() in (["Company"], ["Organisation"])
+
+
+def test_sheet_without_names_is_ignored(sheet_factory, generic):
+    sheet = sheet_factory(["Foo", "Bar"], [["1", "2"]])
+    mapping = map_sheet(sheet, generic)
+    assert mapping.role == "ignore"
+    assert all(c.target is None for c in mapping.columns)
+
+
+def test_profile_overrides_role(sheet_factory, generic):
+    profile = generic.model_copy(update={"sheet_roles": {"*::People": "contact"}})
+    sheet = sheet_factory(["Company", "Contact Person", "Website"], [["A", "Ann Lee", "a.co.za"]], sheet="People")
+    mapping = map_sheet(sheet, profile)
+    assert (mapping.role, mapping.role_method) == ("contact", "profile")
+
+
+def test_saved_mapping_survives_renamed_and_reordered_columns(sheet_factory, aviation, tmp_path):
+    may = sheet_factory(["Biz", "Tel No.", "Odd column"], [["Acme", "011 456 7890", "x"]], file="crm_2024-05.xlsx")
+    mapping = map_sheet(may, aviation)
+    set_target(mapping, "Biz", "organisation.name", aviation)
+    set_target(mapping, "Odd column", "organisation.notes", aviation)
+    mapping.role = "organisation"
+    path = save_mappings([mapping], tmp_path / "mapping.json")
+
+    june = sheet_factory(["Odd columns", "Tel. No", "Biz", "New"], [["y", "011 456 7890", "Acme", "z"]],
+                         file="crm_2024-06.xlsx")
+    (saved,) = load_mappings(path)
+    again = map_sheet(june, aviation, saved=saved)
+    got = {c.source: (c.target, c.method) for c in again.columns}
+    assert got["Biz"] == ("organisation.name", "saved")
+    assert got["Odd columns"] == ("organisation.notes", "saved")
+    assert got["Tel. No"][0] == "organisation.phone"
+    assert got["New"] == (None, "unmapped")
+    assert again.role_method == "saved"
+
+
+def test_set_target_rejects_unknown_fields(sheet_factory, generic):
+    mapping = map_sheet(sheet_factory(["Company"], [["A"]]), generic)
+    with pytest.raises(MappingError, match="unknown field"):
+        set_target(mapping, "Company", "organisation.nope", generic)
+    with pytest.raises(MappingError, match="no column"):
+        set_target(mapping, "Missing", "organisation.name", generic)
+
+
+def test_broken_saved_mapping_file(tmp_path):
+    bad = tmp_path / "m.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(MappingError, match="m.json"):
+        load_mappings(bad)
