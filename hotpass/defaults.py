@@ -95,7 +95,7 @@ def placeholders() -> list[str]:
         "to be confirmed", "not available", "not applicable", "not provided", "not supplied",
         "not publicly listed", "not listed", "no data", "no info", "no email", "no phone",
         "no website", "none listed", "web form", "webform", "contact form", "see website",
-        "x", "xx", "xxx", "0", "000", "test", "blank", "empty", "no", "-none-",
+        "xx", "xxx", "0", "000", "blank", "empty", "-none-",
     ]
 
 
