@@ -28,7 +28,7 @@ def _fail(message: str, code: int = 1) -> None:
 
 def _progress(stage: str, fraction: float, message: str) -> None:
     if fraction >= 1.0:
-        typer.echo(f"  {stage:<10} {message}", err=True)
+        typer.echo(f"  {stage:<14} {message}", err=True)
 
 
 @app.command()
