@@ -165,27 +165,37 @@ def _person_side(profile: Profile, cand: _Candidate | None) -> bool:
     return spec.kind in PERSON_KINDS
 
 
-def _detect_role(profile: Profile, org: list, contact: list) -> str:
-    """Decide a sheet's role from what its columns matched."""
-    person = any(
-        _person_side(profile, c) and (o is None or c.score >= o.score) for o, c in zip(org, contact)
-    )
+def _detect_role(profile: Profile, sheet, org: list, contact: list) -> str:
+    """Decide a sheet's role from what its columns matched (and, when unsure, their values).
+
+    A sheet naming organisations and people is *mixed* (an organisation per row
+    with its people) unless it reads as a list of people: the people have
+    structured name or role columns, or the organisation names repeat row after
+    row, and nothing but the name describes the organisation.
+    """
+    person_fields = {c.target.split(".", 1)[1] for o, c in zip(org, contact)
+                     if _person_side(profile, c) and (o is None or c.score >= o.score)}
     org_only = {"website", "domain", "region", "town", "category", "type", "status", "address",
                 "trading_as", "legal_suffix", "description", "priority", "lawful_basis", "country"}
-    names = [o for o, c in zip(org, contact)
+    names = [(h, o) for h, o, c in zip(sheet.columns, org, contact)
              if o and o.target == f"{ORG}.name" and not (_person_side(profile, c) and c.score > o.score)]
     org_detail = any(o and o.target.split(".", 1)[1] in org_only for o in org)
-    if person and names:
-        linked_by_name = all(
-            c and c.target.endswith(".organisation_link") and c.score >= o.score
-            for o, c in zip(org, contact) if o in names
-        )
-        return CONTACT if linked_by_name and not org_detail else "mixed"
-    if person:
+    if person_fields and names:
+        if org_detail:
+            return "mixed"
+        structured = bool(person_fields & {"first_name", "last_name", "role"})
+        return CONTACT if structured or _names_repeat(sheet.frame[names[0][0]]) else "mixed"
+    if person_fields:
         return CONTACT
     if names:
         return ORG
     return "ignore"
+
+
+def _names_repeat(column) -> bool:
+    """True when most organisation names appear on several rows (a list of people)."""
+    values = [fold(v) for v in column.tolist() if not is_missing(v)]
+    return len(values) >= 8 and len(set(values)) / len(values) < 0.75
 
 
 def _choose(profile: Profile, role: str, org: _Candidate | None, contact: _Candidate | None) -> _Candidate | None:
@@ -235,7 +245,7 @@ def map_sheet(sheet, profile: Profile, saved: SheetMapping | None = None) -> She
     fuzzy_min = profile.mapping.fuzzy_min_score
     org = [indexes[ORG].match(h, fuzzy_min) for h in sheet.columns]
     contact = [indexes[CONTACT].match(h, fuzzy_min) for h in sheet.columns]
-    role = _detect_role(profile, org, contact)
+    role = _detect_role(profile, sheet, org, contact)
     role_method = "detected"
     forced = profile.role_override(sheet.file, sheet.sheet)
     if forced:

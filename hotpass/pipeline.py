@@ -109,6 +109,8 @@ def normalise_records(records, profile: Profile) -> None:
     contacts, found = normalise_frame(records.contacts, _kinds(profile, "contact", records.contacts), ctx)
     records.findings.extend(found)
     fill_full_names(contacts)
+    if "country" in orgs:
+        orgs["country"] = orgs["country"].where(orgs["country"].notna(), profile.country)
     if "website" in orgs and "domain" in orgs:
         derived = [organisation_domain(w, profile.social_domains) if isinstance(w, str) else None
                    for w in orgs["website"]]

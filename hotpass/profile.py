@@ -142,7 +142,8 @@ class Profile(_Model):
     )
     source_priorities: dict[str, int] = Field(
         default_factory=dict,
-        description="File-name glob -> priority; higher wins when sources disagree.",
+        description="File-name glob -> priority; higher wins when merged records disagree "
+        "(read once duplicate resolution lands).",
     )
     sheet_roles: dict[str, SheetRole] = Field(
         default_factory=dict,

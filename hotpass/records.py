@@ -18,7 +18,7 @@ import pandas as pd
 
 from hotpass.findings import Findings
 from hotpass.mapping import CONTACT, ORG, SheetMapping
-from hotpass.normalise import name_key, split_persons
+from hotpass.normalise import name_key, split_legal_suffix, split_persons
 from hotpass.profile import Profile
 from hotpass.text import fold, is_missing
 
@@ -213,9 +213,14 @@ def link_contacts(records: Records, profile: Profile) -> None:
             by_name.setdefault((None, name_key(n)), r)
     linked = contacts["org_record"].tolist()
     for i, (value, file_name, current) in enumerate(zip(contacts[link], contacts["source_file"], linked)):
-        if not is_missing(current) or is_missing(value):
+        if not is_missing(current):
             continue
-        key = name_key(str(value))
+        if is_missing(value):
+            records.findings.add(
+                "records.contact_without_organisation", "this person's row names no organisation", "warning",
+                file=file_name, sheet=contacts.at[i, "source_sheet"], row=int(contacts.at[i, "source_row"]))
+            continue
+        key = name_key(split_legal_suffix(str(value), profile.legal_suffixes)[0])
         linked[i] = (by_id.get((file_name, fold(value))) or by_name.get((file_name, key))
                      or by_name.get((None, key)))
         if linked[i] is None:
@@ -223,7 +228,7 @@ def link_contacts(records: Records, profile: Profile) -> None:
                 "records.unlinked_contact", f"no organisation matches {link} {value!r}", "warning",
                 file=file_name, sheet=contacts.at[i, "source_sheet"],
                 row=int(contacts.at[i, "source_row"]), column=link)
-    contacts["org_record"] = linked
+    contacts["org_record"] = [None if is_missing(v) else v for v in linked]
 
 
 def fill_full_names(contacts: pd.DataFrame) -> None:

@@ -163,3 +163,16 @@ def test_broken_saved_mapping_file(tmp_path):
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(MappingError, match="m.json"):
         load_mappings(bad)
+
+
+def test_names_and_one_person_column_is_mixed(sheet_factory, aviation):
+    sheet = sheet_factory(["Organisation Name", "Accountable Manager"], [["Skyway", "Ian Dyson"], ["Blue", "Ann Lee"]])
+    assert map_sheet(sheet, aviation).role == "mixed"
+
+
+def test_repeating_organisation_names_read_as_a_list_of_people(sheet_factory, generic):
+    rows = [[f"Org {i // 3}", f"Person {i}"] for i in range(12)]
+    sheet = sheet_factory(["Company", "Contact Person"], rows)
+    mapping = map_sheet(sheet, generic)
+    assert mapping.role == "contact"
+    assert targets(mapping)["Company"] == "contact.organisation_link"
