@@ -39,25 +39,30 @@ def refine(
     csv_dir: Path | None = typer.Option(None, "--csv-dir", help="Also write one CSV per table here."),
     parquet_dir: Path | None = typer.Option(None, "--parquet-dir", help="Also write one Parquet file per table here."),
     workspace: Path = typer.Option(Path("workspace"), "--workspace", "-w",
-                                   help="Workspace folder: the mapping of each run is kept here."),
+                                   help="Workspace folder: runs, decisions, the trained model and the "
+                                   "last mapping are kept here."),
     mapping: Path | None = typer.Option(None, "--mapping", "-m",
                                         help="Re-apply a saved column mapping (JSON from an earlier run)."),
+    retrain: bool = typer.Option(False, "--retrain", help="Train the matching model again instead of "
+                                 "reusing the one cached in the workspace."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the result line."),
 ) -> None:
-    """Read, map, normalise and export the FILES as one deliverable."""
+    """Read, map, normalise, deduplicate and export the FILES as one deliverable."""
     from hotpass.mapping import load_mappings, save_mappings
     from hotpass.pipeline import refine as run
     from hotpass.profile import load_profile
+    from hotpass.workspace import Workspace
 
     try:
         if output.suffix.lower() != ".xlsx":
             _fail(f"{output}: the output must be an .xlsx file")
         prof = load_profile(profile)
         saved = load_mappings(mapping) if mapping else None
-        workspace_dir = _workspace(workspace)
-        result = run(files, prof, output=output, csv_dir=csv_dir, parquet_dir=parquet_dir, saved=saved,
-                     progress=(lambda *a: None) if quiet else _progress)
-        save_mappings(result.mappings, workspace_dir / "last_mapping.json")
+        with Workspace(workspace) as ws:
+            result = run(files, prof, output=output, csv_dir=csv_dir, parquet_dir=parquet_dir, saved=saved,
+                         progress=(lambda *a: None) if quiet else _progress, workspace=ws, retrain=retrain,
+                         username=_user())
+            save_mappings(result.mappings, workspace / "last_mapping.json")
     except HotpassError as exc:
         _fail(str(exc))
     counts = dict(result.summary)
@@ -65,14 +70,13 @@ def refine(
                f"{counts['Output contacts']} contacts, {len(result.findings)} findings)")
 
 
-def _workspace(path: Path) -> Path:
-    from hotpass.errors import WorkspaceError
+def _user() -> str:
+    import getpass
 
     try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WorkspaceError(f"{path}: cannot create the workspace folder ({exc.strerror})") from None
-    return path
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 @app.command()

@@ -1,7 +1,8 @@
 """Shape refined records into the deliverable's tables and write them.
 
-Until duplicate resolution lands, every organisation record is its own
-output organisation. Every output row traces back to its source rows.
+Organisations and contacts are golden records; every output row traces
+back to its source rows, and every golden field to the row and rule that
+supplied it (the Provenance sheet).
 """
 
 from __future__ import annotations
@@ -28,48 +29,87 @@ def _ordered(frame: pd.DataFrame, first: list[str], fields: list[str], last: lis
     return cols + middle + tail
 
 
-def _source_ref(frame: pd.DataFrame) -> list[str]:
-    return [f"{f} | {s} | row {r}" for f, s, r in zip(frame["source_file"], frame["source_sheet"], frame["source_row"])]
-
-
-def _organisations(records, profile: Profile) -> pd.DataFrame:
-    orgs = records.organisations.copy()
-    orgs.insert(0, "organisation_id", [f"ORG-{i:06d}" for i in range(1, len(orgs) + 1)])
-    orgs["source_rows"] = _source_ref(orgs)
-    orgs["source_count"] = 1
-    hidden = {"record_id", "source_sha256", "source_file", "source_sheet", "source_row"}
+def _organisations(golden, profile: Profile) -> pd.DataFrame:
+    orgs = golden.records
     cols = _ordered(orgs, ["organisation_id"], list(profile.organisation_fields),
-                    ["source_count", "source_rows", "record_key"])
-    return orgs[[c for c in cols if c not in hidden]].reset_index(drop=True)
+                    ["conflicts", "source_count", "source_rows", "record_keys"])
+    return orgs[cols].reset_index(drop=True)
 
 
-def _contacts(records, org_ids: dict[str, str], org_names: dict[str, str], profile: Profile) -> pd.DataFrame:
-    contacts = records.contacts.copy()
-    contacts.insert(0, "contact_id", [f"CON-{i:06d}" for i in range(1, len(contacts) + 1)])
-    contacts.insert(1, "organisation_id", [org_ids.get(r) for r in contacts["org_record"]])
-    contacts.insert(2, "organisation_name", [org_names.get(r) for r in contacts["org_record"]])
-    contacts["source_rows"] = _source_ref(contacts)
-    hidden = {"record_id", "org_record", "source_sha256", "source_file", "source_sheet", "source_row"}
-    cols = _ordered(contacts, ["contact_id", "organisation_id", "organisation_name"],
-                    list(profile.contact_fields), ["source_rows", "record_key"])
-    return contacts[[c for c in cols if c not in hidden]].reset_index(drop=True)
+def _contacts(contacts: pd.DataFrame, golden, profile: Profile) -> pd.DataFrame:
+    contacts = contacts.copy()
+    names = dict(zip(golden.records["organisation_id"], golden.records["name"]))
+    contacts.insert(2, "organisation_name", [names.get(o) for o in contacts["organisation_id"]])
+    cols = _ordered(contacts, ["contact_id", "organisation_id", "organisation_name"], list(profile.contact_fields),
+                    ["source_count", "source_rows", "record_keys"])
+    return contacts[cols].reset_index(drop=True)
 
 
-def _source_map(records, org_ids: dict[str, str], contact_ids: list[str]) -> pd.DataFrame:
+def _contact_ids(contacts: pd.DataFrame) -> dict[str, str]:
+    return {key: cid for cid, keys in zip(contacts["contact_id"], contacts["record_keys"]) for key in keys.split("; ")}
+
+
+def _source_map(records, golden_of: dict[str, str], contact_of: dict[str, str]) -> pd.DataFrame:
     orgs, contacts = records.organisations, records.contacts
     org_part = pd.DataFrame({
         "source_file": orgs["source_file"], "source_sheet": orgs["source_sheet"],
         "source_row": orgs["source_row"], "record_kind": "organisation",
-        "organisation_id": [org_ids[r] for r in orgs["record_id"]], "contact_id": None,
+        "organisation_id": [golden_of[r] for r in orgs["record_id"]], "contact_id": None,
     })
     contact_part = pd.DataFrame({
         "source_file": contacts["source_file"], "source_sheet": contacts["source_sheet"],
         "source_row": contacts["source_row"], "record_kind": "contact",
-        "organisation_id": [org_ids.get(r) for r in contacts["org_record"]], "contact_id": contact_ids,
+        "organisation_id": [golden_of.get(r) for r in contacts["org_record"]],
+        "contact_id": [contact_of.get(k) for k in contacts["record_key"]],
     })
     frame = pd.concat([org_part, contact_part], ignore_index=True).astype({"source_row": "Int64"})
     return frame.sort_values(["source_file", "source_sheet", "source_row", "record_kind"], kind="stable",
                              ignore_index=True)
+
+
+def _clusters(records, golden_of: dict[str, str], resolution, workspace) -> pd.DataFrame:
+    """One row per organisation record: its cluster, best match and the people's say."""
+    orgs = records.organisations
+    best: dict[str, float] = {}
+    pairs = resolution.pairs
+    golden_of_keys = dict(zip(orgs["record_key"], [golden_of[r] for r in orgs["record_id"]]))
+    for a, b, p in zip(pairs["key_l"], pairs["key_r"], pairs["match_probability"]):
+        if golden_of_keys.get(a) == golden_of_keys.get(b):
+            best[a], best[b] = max(best.get(a, 0.0), p), max(best.get(b, 0.0), p)
+    decided = _decisions_by_key(workspace)
+    sizes = pd.Series(list(golden_of_keys.values())).value_counts()
+    frame = pd.DataFrame({
+        "organisation_id": [golden_of_keys[k] for k in orgs["record_key"]],
+        "cluster_size": [int(sizes[golden_of_keys[k]]) for k in orgs["record_key"]],
+        "record_key": orgs["record_key"], "source_file": orgs["source_file"],
+        "source_sheet": orgs["source_sheet"], "source_row": orgs["source_row"], "name": orgs["name"],
+        "best_match_probability": [best.get(k) for k in orgs["record_key"]],
+        "decision": [decided.get(k, (None, None))[0] for k in orgs["record_key"]],
+        "reviewer": [decided.get(k, (None, None))[1] for k in orgs["record_key"]],
+    })
+    frame["source_row"] = frame["source_row"].astype("Int64")
+    return frame.sort_values(["organisation_id", "source_file", "source_sheet", "source_row"], kind="stable",
+                             ignore_index=True)
+
+
+def _decisions_by_key(workspace) -> dict[str, tuple[str, str]]:
+    if workspace is None:
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for row in workspace.decisions().itertuples(index=False):
+        for key in (row.record_key, row.other_key):
+            if key:
+                out[key] = (row.kind, row.reviewer)
+    return out
+
+
+def _provenance(golden, contact_provenance: pd.DataFrame) -> pd.DataFrame:
+    orgs = golden.provenance.rename(columns={"organisation_id": "record_id"}).assign(record_kind="organisation")
+    people = contact_provenance.rename(columns={"contact_id": "record_id"}).assign(record_kind="contact")
+    frame = pd.concat([orgs, people], ignore_index=True)
+    frame = frame[["record_kind", "record_id", "field", "value", "rule", "source_file", "source_sheet",
+                   "source_row", "record_key"]]
+    return frame.astype({"source_row": "Int64"})
 
 
 def _summary(records, sheets, mappings, orgs, contacts, findings: pd.DataFrame, profile: Profile):
@@ -95,16 +135,28 @@ def _summary(records, sheets, mappings, orgs, contacts, findings: pd.DataFrame, 
     ]
 
 
-def build(records, sheets, mappings, profile: Profile) -> Refined:
-    """The deliverable's tables from linked, normalised records."""
-    orgs = _organisations(records, profile)
-    org_ids = dict(zip(records.organisations["record_id"], orgs["organisation_id"]))
-    org_names = dict(zip(records.organisations["record_id"], orgs["name"]))
-    contacts = _contacts(records, org_ids, org_names, profile)
-    source_map = _source_map(records, org_ids, contacts["contact_id"].tolist())
+def _resolution_findings(records, resolution) -> None:
+    """Decisions that contradict each other are findings; training notes are not (they vary with the cache)."""
+    for conflict in resolution.conflicts:
+        records.findings.add("resolve.decision_conflict", conflict.message, "warning")
+
+
+def build(records, sheets, mappings, profile: Profile, resolution, merged, workspace=None) -> Refined:
+    """The deliverable's tables from records, their resolution and golden records."""
+    golden, golden_of, contacts, contact_provenance = merged
+    _resolution_findings(records, resolution)
+    orgs = _organisations(golden, profile)
+    people = _contacts(contacts, golden, profile)
+    source_map = _source_map(records, golden_of, _contact_ids(people))
     findings = records.findings.to_frame()
-    summary = _summary(records, sheets, mappings, orgs, contacts, findings, profile)
-    refined = Refined(orgs, contacts, source_map, findings, summary, mappings)
+    summary = _summary(records, sheets, mappings, orgs, people, findings, profile)
+    summary[10:10] = [("Duplicate pairs merged automatically", int((resolution.pairs["band"] == "auto").sum())),
+                      ("Pairs waiting for review", len(resolution.review)),
+                      ("Organisation records merged into another", len(records.organisations) - len(orgs))]
+    refined = Refined(orgs, people, source_map, findings, summary, mappings)
+    refined.clusters = _clusters(records, golden_of, resolution, workspace)
+    refined.provenance = _provenance(golden, contact_provenance)
+    refined.pairs, refined.review = resolution.pairs, resolution.review
     refined.kinds = _cell_kinds(profile)
     return refined
 
@@ -119,6 +171,9 @@ def _cell_kinds(profile: Profile) -> dict[str, dict[str, str]]:
     out["Source Map"] = {"source_row": "integer"}
     out["Findings"] = {"row": "integer"}
     out["Organisations"]["source_count"] = "integer"
+    out["Contacts"]["source_count"] = "integer"
+    out["Clusters"] = {"source_row": "integer", "cluster_size": "integer", "best_match_probability": "number"}
+    out["Provenance"] = {"source_row": "integer"}
     return out
 
 
@@ -128,7 +183,9 @@ def tables(refined: Refined, limit_rows: bool = False) -> list:
 
     kinds = getattr(refined, "kinds", {})
     frames = [("Organisations", refined.organisations), ("Contacts", refined.contacts),
+              ("Clusters", refined.clusters), ("Provenance", refined.provenance),
               ("Source Map", refined.source_map), ("Findings", refined.findings)]
+    frames = [(name, frame) for name, frame in frames if frame is not None]
     out = []
     for name, frame in frames:
         if limit_rows and len(frame) > EXCEL_MAX_ROWS:
@@ -138,7 +195,7 @@ def tables(refined: Refined, limit_rows: bool = False) -> list:
 
 
 def write_xlsx(refined: Refined, path: str | Path) -> Path:
-    """The styled workbook: Organisations, Contacts, Source Map, Findings, Summary."""
+    """The styled workbook: Organisations, Contacts, Clusters, Provenance, Source Map, Findings, Summary."""
     from hotpass.export import write_workbook
 
     summary = list(refined.summary)

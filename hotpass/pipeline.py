@@ -20,7 +20,7 @@ from hotpass.profile import Profile
 from hotpass.text import fold
 
 Progress = Callable[[str, float, str], None]
-STAGES = ("ingest", "map", "records", "normalise", "link", "resolve", "outputs", "export")
+STAGES = ("ingest", "map", "records", "normalise", "link", "keys", "resolve", "merge", "outputs", "export")
 
 
 def _quiet(stage: str, fraction: float, message: str) -> None:
@@ -40,6 +40,19 @@ class Refined:
     timings: dict[str, float] = field(default_factory=dict)
     outputs: dict[str, Path] = field(default_factory=dict)
     kinds: dict[str, dict[str, str]] = field(default_factory=dict)
+    clusters: pd.DataFrame | None = None
+    provenance: pd.DataFrame | None = None
+    pairs: pd.DataFrame | None = None
+    review: pd.DataFrame | None = None
+    run_id: int | None = None
+
+    def snapshot(self) -> dict[str, pd.DataFrame]:
+        """The tables a workspace keeps for this run."""
+        tables = {"organisations": self.organisations, "contacts": self.contacts, "findings": self.findings}
+        for name in ("clusters", "provenance", "pairs"):
+            if getattr(self, name) is not None:
+                tables[name] = getattr(self, name)
+        return {name: frame.astype(object).where(frame.notna(), None) for name, frame in tables.items()}
 
 
 class _Clock:
@@ -127,9 +140,34 @@ def assign_keys(records, profile: Profile) -> None:
     contacts["record_key"] = record_keys(contacts, list(profile.contact_fields), "contact:")
 
 
+def resolve_records(records, profile: Profile, workspace=None, retrain: bool = False, progress: Progress = _quiet):
+    """Find duplicate organisations with Splink, honouring the workspace's decisions and cached model."""
+    from hotpass.resolve import load_model, resolve, save_model
+
+    constraints = workspace.constraints() if workspace is not None else None
+    model = load_model(workspace.directory, profile) if workspace is not None and not retrain else None
+    resolution = resolve(records.organisations, profile, constraints, model, retrain, progress)
+    if workspace is not None and resolution.trained:
+        save_model(workspace.directory, profile, resolution.model)
+    return resolution
+
+
+def merge_records(records, resolution, profile: Profile):
+    """Golden organisations and contacts with field-level provenance."""
+    from hotpass.contacts import merge_contacts
+    from hotpass.merge import golden_id, merge_organisations
+
+    golden = merge_organisations(records.organisations, resolution.clusters, profile)
+    keys = dict(zip(records.organisations["record_id"], records.organisations["record_key"]))
+    cluster_of = dict(zip(resolution.clusters["record_key"], resolution.clusters["cluster_id"]))
+    golden_of = {rid: golden_id(cluster_of.get(key, key)) for rid, key in keys.items()}
+    contacts, contact_provenance = merge_contacts(records.contacts, golden_of, profile)
+    return golden, golden_of, contacts, contact_provenance
+
+
 def refine_sheets(sheets, mappings: list[SheetMapping], profile: Profile, progress: Progress = _quiet,
-                  ingest_findings: Findings | None = None) -> Refined:
-    """Everything after mapping: records, normalisation, links, resolution and output tables."""
+                  ingest_findings: Findings | None = None, workspace=None, retrain: bool = False) -> Refined:
+    """Everything after mapping: records, normalisation, links, resolution, golden records, tables."""
     from hotpass import outputs
     from hotpass.records import build_records, link_contacts
 
@@ -139,28 +177,48 @@ def refine_sheets(sheets, mappings: list[SheetMapping], profile: Profile, progre
         records.findings.extend(ingest_findings)
     clock.run("normalise", "Normalising values", normalise_records, records, profile)
     clock.run("link", "Linking contacts to organisations", link_contacts, records, profile)
-    clock.run("resolve", "Assigning keys and organisations", assign_keys, records, profile)
-    refined = clock.run("outputs", "Building output tables", outputs.build, records, sheets, mappings, profile)
+    clock.run("keys", "Assigning stable record keys", assign_keys, records, profile)
+    resolution = clock.run("resolve", "Finding duplicate organisations", resolve_records, records, profile,
+                           workspace, retrain, progress)
+    merged = clock.run("merge", "Building golden records", merge_records, records, resolution, profile)
+    refined = clock.run("outputs", "Building output tables", outputs.build, records, sheets, mappings, profile,
+                        resolution, merged, workspace)
     refined.timings.update(clock.timings)
     return refined
 
 
 def refine(paths: Sequence[str | Path], profile: Profile, output: str | Path | None = None,
            csv_dir: str | Path | None = None, parquet_dir: str | Path | None = None,
-           saved: list[SheetMapping] | None = None, progress: Progress = _quiet) -> Refined:
-    """Read, map, refine and (when asked) write the deliverables."""
+           saved: list[SheetMapping] | None = None, progress: Progress = _quiet,
+           workspace=None, retrain: bool = False, username: str | None = None) -> Refined:
+    """Read, map, refine and (when asked) write the deliverables.
+
+    With a ``workspace`` (a :class:`hotpass.workspace.Workspace`) the run is
+    recorded, people's decisions are honoured, the trained model is cached and
+    the run's tables are stored.
+    """
     clock = _Clock(progress)
-    workbooks = clock.run("ingest", f"Reading {len(paths)} file(s)", read_sources, paths, profile)
-    sheets, mappings = clock.run("map", "Mapping columns", map_sources, workbooks, profile, saved)
-    ingest_findings = Findings()
-    for wb in workbooks:
-        ingest_findings.extend(wb.findings)
-    for mapping in mappings:
-        ingest_findings.extend(mapping_findings(mapping, profile))
-    refined = refine_sheets(sheets, mappings, profile, progress, ingest_findings)
-    refined.timings = {**clock.timings, **refined.timings}
-    write_outputs(refined, output, csv_dir, parquet_dir, clock)
+    run_id = workspace.start_run(profile.name, [Path(p).name for p in paths], username) if workspace else None
+    try:
+        workbooks = clock.run("ingest", f"Reading {len(paths)} file(s)", read_sources, paths, profile)
+        sheets, mappings = clock.run("map", "Mapping columns", map_sources, workbooks, profile, saved)
+        ingest_findings = Findings()
+        for wb in workbooks:
+            ingest_findings.extend(wb.findings)
+        for mapping in mappings:
+            ingest_findings.extend(mapping_findings(mapping, profile))
+        refined = refine_sheets(sheets, mappings, profile, progress, ingest_findings, workspace, retrain)
+        refined.timings = {**clock.timings, **refined.timings}
+        write_outputs(refined, output, csv_dir, parquet_dir, clock)
+    except BaseException:
+        if workspace is not None:
+            workspace.finish_run(run_id, "failed", username=username)
+        raise
     refined.timings.update(clock.timings)
+    if workspace is not None:
+        refined.run_id = run_id
+        workspace.save_tables(run_id, refined.snapshot())
+        workspace.finish_run(run_id, "ok", dict(refined.summary), username=username)
     return refined
 
 

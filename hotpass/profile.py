@@ -103,6 +103,27 @@ class ResolutionSettings(_Model):
         return self
 
 
+MergeRule = Literal["validity", "agreement", "source_priority", "recency", "completeness"]
+
+
+class MergeSettings(_Model):
+    """Survivorship: how a golden record chooses each field among its sources."""
+
+    rule_order: list[MergeRule] = Field(
+        default_factory=lambda: ["validity", "agreement", "source_priority", "recency", "completeness"],
+        description="Rules that rank candidate values, most important first: validity (passes its "
+        "normaliser), agreement (records giving it), source_priority, recency (last interaction), "
+        "completeness (how filled the record is). Ties go to the earliest source row.",
+    )
+
+    @field_validator("rule_order")
+    @classmethod
+    def _no_repeats(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a rule may appear only once")
+        return value
+
+
 class Profile(_Model):
     """Everything Hotpass needs to know about one kind of source data."""
 
@@ -142,8 +163,7 @@ class Profile(_Model):
     )
     source_priorities: dict[str, int] = Field(
         default_factory=dict,
-        description="File-name glob -> priority; higher wins when merged records disagree "
-        "(read once duplicate resolution lands).",
+        description="File-name glob -> priority; higher wins when merged records disagree.",
     )
     sheet_roles: dict[str, SheetRole] = Field(
         default_factory=dict,
@@ -151,10 +171,10 @@ class Profile(_Model):
     )
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Reading files.")
     mapping: MappingSettings = Field(default_factory=MappingSettings, description="Column mapping.")
+    merge: MergeSettings = Field(default_factory=MergeSettings, description="Golden-record survivorship.")
     resolution: ResolutionSettings = Field(
         default_factory=ResolutionSettings,
-        description="Duplicate resolution thresholds (read once the resolution stage lands; until then every "
-        "organisation record is its own output organisation).",
+        description="Duplicate resolution thresholds and training.",
     )
 
     @field_validator("organisation_fields")

@@ -43,15 +43,16 @@ def test_refine_writes_every_output(refined):
     root, out = refined
     assert out.is_file()
     assert sorted(p.name for p in (root / "csv").iterdir()) == [
-        "contacts.csv", "findings.csv", "organisations.csv", "source_map.csv"]
-    assert len(list((root / "parquet").glob("*.parquet"))) == 4
+        "clusters.csv", "contacts.csv", "findings.csv", "organisations.csv", "provenance.csv", "source_map.csv"]
+    assert len(list((root / "parquet").glob("*.parquet"))) == 6
     assert (root / "ws" / "last_mapping.json").is_file()
 
 
 def test_workbook_sheets_styles_and_no_formulas(refined):
     _root, out = refined
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Organisations", "Contacts", "Source Map", "Findings", "Summary"]
+    assert wb.sheetnames == ["Organisations", "Contacts", "Clusters", "Provenance", "Source Map", "Findings",
+                             "Summary"]
     for ws in wb.worksheets:
         header = ws[1]
         assert header[0].font.b, ws.title

@@ -1,0 +1,21 @@
+"""Deduplicate organisation records across all sources with Splink on DuckDB.
+
+``resolve(orgs, profile, constraints, model)`` scores candidate pairs, sorts
+them into bands (merge automatically, review, keep apart) and clusters them,
+honouring people's decisions: "different" is never merged, even through a
+chain of other links; "same" is always merged unless that contradicts a
+"different", which is reported as a conflict.
+"""
+
+from __future__ import annotations
+
+from hotpass.resolve.cache import load_model, model_path, save_model
+from hotpass.resolve.clustering import Conflict, Constraints, cluster, cluster_with_conflicts
+from hotpass.resolve.features import features
+from hotpass.resolve.resolver import Resolution, resolve
+from hotpass.resolve.training import describe, prior_weight
+
+__all__ = [
+    "Conflict", "Constraints", "Resolution", "cluster", "cluster_with_conflicts", "describe",
+    "features", "load_model", "model_path", "prior_weight", "resolve", "save_model",
+]

@@ -1,0 +1,117 @@
+"""One Splink session: a private in-memory DuckDB holding the feature table.
+
+The session is the resolver's only seam to Splink and DuckDB. It registers
+the feature frame once (as a DuckDB table built from Arrow, so Splink's many
+queries do not re-read pandas objects), makes linkers on it, turns Splink's
+predictions into a sorted pandas frame, and closes the connection at the end.
+Splink's log warnings are collected as notes instead of being printed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+from splink import DuckDBAPI, Linker
+
+from hotpass.resolve import settings as rs
+from hotpass.resolve.features import core_frequencies
+
+TABLE = "hotpass_orgs"
+_LIST_COLUMNS = ("phones", "emails", "people", "people_full", "contact_points")
+
+
+class _NoteHandler(logging.Handler):
+    """Keeps the text of Splink's warnings."""
+
+    def __init__(self, notes: list[str]):
+        super().__init__(logging.WARNING)
+        self.notes = notes
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = " ".join(record.getMessage().split())
+        if text and text not in self.notes:
+            self.notes.append(text)
+
+
+class SplinkSession:
+    """A DuckDB connection with the feature table, used as a context manager."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.notes: list[str] = []
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._handler = _NoteHandler(self.notes)
+        self._logger = logging.getLogger("splink")
+        self._saved: tuple[bool, int] | None = None
+
+    def __enter__(self) -> SplinkSession:
+        self._saved = (self._logger.propagate, self._logger.level)
+        self._logger.addHandler(self._handler)
+        self._logger.propagate = False
+        self._logger.setLevel(logging.WARNING)
+        self._con = duckdb.connect(":memory:")
+        self._con.register("hotpass_input", to_arrow(self.frame))
+        self._con.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM hotpass_input")
+        self._con.unregister("hotpass_input")
+        self.db = DuckDBAPI(self._con)
+        self.sdf = self.db.register(TABLE, dataset_display_name=TABLE)
+        self.tf_core = self.db.register(core_frequencies(self.frame), table_name="hotpass_tf_name_core")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._logger.removeHandler(self._handler)
+        if self._saved is not None:
+            self._logger.propagate, level = self._saved
+            self._logger.setLevel(level)
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def linker(self, model: dict | None = None) -> Linker:
+        """A linker on the feature table: untrained settings, or the given model."""
+        settings = rs.splink_settings() if model is None else model
+        linker = Linker(self.sdf, settings, log_level=None)
+        linker.table_management.register_term_frequency_lookup(self.tf_core, "name_core")
+        return linker
+
+    def predict(self, model: dict, thresholds: rs.Thresholds) -> pd.DataFrame:
+        """Scored pairs at or above ``PREDICT_FLOOR``, sorted by keys, with their band."""
+        linker = self.linker(model)
+        predicted = linker.inference.predict(threshold_match_probability=rs.PREDICT_FLOOR)
+        table = predicted.physical_name
+        columns = [row[0] for row in self._con.execute(f"DESCRIBE {table}").fetchall()]
+        sql = pairs_sql(table, columns, thresholds)
+        try:
+            return self._con.sql(sql).df()
+        finally:
+            predicted.drop_table_from_database_and_remove_from_cache()
+
+
+def to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """The feature frame as Arrow: text columns, and lists of text for phones and emails."""
+    fields = [pa.field(c, pa.list_(pa.string()) if c in _LIST_COLUMNS else pa.string()) for c in frame.columns]
+    return pa.Table.from_pandas(frame, schema=pa.schema(fields), preserve_index=False)
+
+
+def pairs_sql(table: str, columns: list[str], thresholds: rs.Thresholds) -> str:
+    """Select, band and sort Splink's predictions.
+
+    Keeps the per-comparison match weights (``mw_<comparison>``, and
+    ``mw_tf_adj_<comparison>`` for term-frequency adjustments) and the
+    comparison levels (``gamma_<comparison>``); they sum, with the prior, to
+    ``match_weight``.
+    """
+    weights = ", ".join(c for c in columns if c.startswith("mw_"))
+    gammas = ", ".join(c for c in columns if c.startswith("gamma_"))
+    return f"""
+        SELECT least(unique_id_l, unique_id_r) AS key_l, greatest(unique_id_l, unique_id_r) AS key_r,
+               match_probability, match_weight, {weights}, {gammas}, match_key AS blocked_by,
+               CASE WHEN match_probability >= {thresholds.match!r} THEN 'auto'
+                    WHEN match_probability >= {thresholds.review!r} THEN 'review'
+                    ELSE 'apart' END AS band
+        FROM {table}
+        ORDER BY key_l, key_r
+    """
