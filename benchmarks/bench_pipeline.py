@@ -21,7 +21,8 @@ from common import machine, measure, peak_children_mb, save  # noqa: E402
 
 def run(rows: int, seed: int, workdir: Path) -> dict:
     from hotpass import outputs
-    from hotpass.pipeline import (assign_keys, map_sources, normalise_records, read_sources)
+    from hotpass.pipeline import (assign_keys, map_sources, merge_records, normalise_records, read_sources,
+                                  resolve_records)
     from hotpass.profile import load_profile
     from hotpass.records import build_records, link_contacts
     from hotpass.samples import generate_samples
@@ -43,8 +44,13 @@ def run(rows: int, seed: int, workdir: Path) -> dict:
     with measure(stages, "link+keys", n_records):
         link_contacts(records, profile)
         assign_keys(records, profile)
+    n_orgs = len(records.organisations)
+    with measure(stages, "resolve", n_orgs):
+        resolution = resolve_records(records, profile)
+    with measure(stages, "merge", n_records):
+        merged = merge_records(records, resolution, profile)
     with measure(stages, "tables", n_records):
-        refined = outputs.build(records, sheets, mappings, profile)
+        refined = outputs.build(records, sheets, mappings, profile, resolution, merged)
     with measure(stages, "export", n_records):
         outputs.write_xlsx(refined, workdir / "out.xlsx")
     total = sum(s["seconds"] for s in stages.values())

@@ -14,7 +14,7 @@ import hashlib
 
 import pandas as pd
 
-from hotpass.merge import _candidates, _rank
+from hotpass.merge import _candidates, _rank, group_rows
 from hotpass.normalise import name_key
 from hotpass.profile import Profile
 from hotpass.text import fold, is_missing
@@ -72,9 +72,9 @@ def merge_contacts(contacts: pd.DataFrame, golden_of: dict[str, str], profile: P
     frame["_filled"] = frame[list(fields)].notna().sum(axis=1).astype(int)
     frame["_order"] = range(len(frame))
     out, prov = [], []
-    orphan = frame["organisation_id"].isna()
-    groups = [g.to_dict("records") for _k, g in frame[~orphan].groupby("organisation_id", sort=False)]
-    groups += [[row] for row in frame[orphan].to_dict("records")]
+    rows = frame.to_dict("records")
+    linked = group_rows([r for r in rows if not is_missing(r["organisation_id"])], "organisation_id")
+    groups = [*linked.values(), *([r] for r in rows if is_missing(r["organisation_id"]))]
     for rows in groups:
         for person in _people(rows):
             out.append(_merge_person(person, fields, profile, prov))

@@ -34,11 +34,16 @@ class Golden:
     conflicts: pd.DataFrame  # golden_id, field, values
 
 
-@lru_cache(maxsize=100_000)
-def _valid(kind: str, value: str, region: str) -> bool:
+@lru_cache(maxsize=8)
+def _normaliser(region: str):
     from hotpass.normalise import Normaliser
 
-    result = Normaliser(region=region).normalise(kind, value)
+    return Normaliser(region=region)
+
+
+@lru_cache(maxsize=100_000)
+def _valid(kind: str, value: str, region: str) -> bool:
+    result = _normaliser(region).normalise(kind, value)
     return result.problem is None and bool(result.values)
 
 
@@ -66,6 +71,8 @@ def _scores(value: str, row: dict, kind: str, counts: Counter, profile: Profile)
 
 def _rank(candidates: list[tuple[str, dict]], kind: str, profile: Profile) -> list[tuple[str, dict, str]]:
     """Candidates best first, each with the rule that put it ahead of the next one."""
+    if len(candidates) == 1:
+        return [(candidates[0][0], candidates[0][1], "only value")]
     counts = Counter(value for value, _row in candidates)
     order = profile.merge.rule_order
     scored = [(value, row, _scores(value, row, kind, counts, profile)) for value, row in candidates]
@@ -94,6 +101,14 @@ class _Reversed(str):
         return str.__gt__(self, other)
 
 
+def group_rows(rows: list[dict], key: str) -> dict[object, list[dict]]:
+    """Rows grouped by ``rows[i][key]``, groups in order of first appearance (fast, no pandas)."""
+    groups: dict[object, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row[key], []).append(row)
+    return groups
+
+
 def golden_id(cluster_id: str, prefix: str = "ORG") -> str:
     """A readable, stable id for a cluster (its smallest record key decides it)."""
     return f"{prefix}-{cluster_id.split(':', 1)[-1][:12].upper()}"
@@ -117,8 +132,7 @@ def _merge_group(gid: str, rows: list[dict], fields: dict, profile: Profile, pro
         if not candidates:
             out[field] = None
             continue
-        ranked = _rank(candidates, spec.kind, profile) if len(candidates) > 1 else [
-            (candidates[0][0], candidates[0][1], "only value")]
+        ranked = _rank(candidates, spec.kind, profile)
         value, row, rule = ranked[0]
         out[field] = value
         prov.append((gid, field, value, row["source_file"], row["source_sheet"], int(row["source_row"]),
@@ -149,8 +163,7 @@ def merge_organisations(orgs: pd.DataFrame, clusters: pd.DataFrame, profile: Pro
     prov: list[tuple] = []
     conflicts: list[tuple] = []
     golden = []
-    for gid, group in frame.groupby("_golden", sort=False):
-        rows = group.to_dict("records")
+    for gid, rows in group_rows(frame.to_dict("records"), "_golden").items():
         record = _merge_group(gid, rows, fields, profile, prov, conflicts)
         record.update(_carry_extras(rows, carried))
         record["source_count"] = len(rows)
