@@ -17,6 +17,9 @@ app = typer.Typer(help="Hotpass: refine messy organisation and contact workbooks
                   add_completion=False, pretty_exceptions_enable=False)
 profiles_app = typer.Typer(help="List, show and validate profiles.", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
+review_app = typer.Typer(help="Review uncertain duplicates: list, decide, undo, Label Studio export/import.",
+                         no_args_is_help=True)
+app.add_typer(review_app, name="review")
 
 PROFILE_HELP = "Profile name (see `hotpass profiles list`) or path to a profile YAML file."
 
@@ -148,6 +151,112 @@ def doctor(workspace: Path = typer.Option(Path("workspace"), "--workspace", "-w"
         typer.echo(f"[{mark}] {check.name}: {check.detail}")
         failed |= check.status == "fail"
     raise typer.Exit(1 if failed else 0)
+
+
+WORKSPACE_OPTION = typer.Option(Path("workspace"), "--workspace", "-w", help="Workspace folder.")
+REVIEWER_OPTION = typer.Option(None, "--reviewer", "-r", help="Who decides (default: the login name).")
+
+
+@review_app.command("list")
+def review_list(workspace: Path = WORKSPACE_OPTION,
+                limit: int = typer.Option(20, "--limit", "-n", help="Show at most this many pairs."),
+                decisions: bool = typer.Option(False, "--decisions", help="List the decisions made instead.")) -> None:
+    """Show the pending pairs of the latest run, most uncertain first (or the decisions)."""
+    from hotpass import review
+    from hotpass.workspace import Workspace
+
+    try:
+        with Workspace(workspace) as ws:
+            if decisions:
+                for row in ws.decisions(active_only=False).itertuples(index=False):
+                    state = f"undone by {row.undone_by}" if row.undone_at else "active"
+                    typer.echo(f"#{row.decision_id} {row.kind} {row.record_key} {row.other_key or ''} "
+                               f"by {row.reviewer} ({state}){': ' + row.note if row.note else ''}")
+                return
+            reviewed, remaining = review.counts(ws)
+            typer.echo(f"{reviewed} reviewed, {remaining} remaining")
+            for row in review.queue(ws).head(limit).itertuples(index=False):
+                typer.echo(f"{row.match_probability:.3f}  {row.key_l}  {row.key_r}  "
+                           f"{row.name_l!s} | {row.name_r!s}")
+    except HotpassError as exc:
+        _fail(str(exc))
+
+
+@review_app.command("decide")
+def review_decide(
+    verdict: str = typer.Argument(..., help="same | different | split | move"),
+    record_key: str = typer.Argument(..., help="Record key (see `hotpass review list` or the Clusters sheet)."),
+    other_key: str | None = typer.Argument(None, help="The other record (same, different) or the record "
+                                            "whose cluster to move into (move)."),
+    note: str | None = typer.Option(None, "--note", help="Why; kept with the decision."),
+    reviewer: str | None = REVIEWER_OPTION,
+    workspace: Path = WORKSPACE_OPTION,
+) -> None:
+    """Record a decision; the next `hotpass refine` honours it."""
+    from hotpass import review
+    from hotpass.workspace import Workspace
+
+    try:
+        with Workspace(workspace) as ws:
+            members = review.cluster_members(ws, record_key) if verdict in ("split", "move") else None
+            decision = ws.decide(verdict, record_key, other_key, members, reviewer or _user(), note)
+    except HotpassError as exc:
+        _fail(str(exc))
+    typer.echo(f"decision #{decision}: {verdict} recorded; run `hotpass refine` again to apply it")
+
+
+@review_app.command("undo")
+def review_undo(decision: int | None = typer.Argument(None, help="Decision number to undo."),
+                last: int = typer.Option(0, "--last", help="Undo this reviewer's last N decisions instead."),
+                reviewer: str | None = REVIEWER_OPTION, workspace: Path = WORKSPACE_OPTION) -> None:
+    """Withdraw decisions: the machine's verdict applies again from the next run."""
+    from hotpass.workspace import Workspace
+
+    try:
+        with Workspace(workspace) as ws:
+            if decision is not None:
+                ws.undo(decision, reviewer or _user())
+                undone = [decision]
+            elif last:
+                undone = ws.undo_last(reviewer or _user(), last)
+            else:
+                _fail("name a decision number or use --last N")
+    except HotpassError as exc:
+        _fail(str(exc))
+    typer.echo(f"undone: {', '.join(f'#{d}' for d in undone) or 'nothing'}")
+
+
+@review_app.command("export")
+def review_export(path: Path = typer.Argument(..., help="Label Studio tasks file to write (.json)."),
+                  limit: int | None = typer.Option(None, "--limit", "-n", help="Export at most this many pairs."),
+                  workspace: Path = WORKSPACE_OPTION) -> None:
+    """Write the pending pairs as Label Studio tasks plus the labelling config (.xml beside it)."""
+    from hotpass import review
+    from hotpass.workspace import Workspace
+
+    try:
+        with Workspace(workspace) as ws:
+            result = review.export_label_studio(ws, path, limit)
+    except HotpassError as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {result.count} tasks to {result.tasks} and the labelling config to {result.config}")
+
+
+@review_app.command("import")
+def review_import(path: Path = typer.Argument(..., help="Label Studio export (JSON) with completed annotations."),
+                  workspace: Path = WORKSPACE_OPTION) -> None:
+    """Turn completed Label Studio annotations into decisions."""
+    from hotpass import review
+    from hotpass.workspace import Workspace
+
+    try:
+        with Workspace(workspace) as ws:
+            result = review.import_label_studio(ws, path)
+    except HotpassError as exc:
+        _fail(str(exc))
+    typer.echo(f"{len(result.decided)} decisions imported, {len(result.skipped)} skipped")
+    for reason in result.skipped:
+        typer.echo(f"  skipped {reason}", err=True)
 
 
 def main() -> None:

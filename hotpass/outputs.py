@@ -103,6 +103,23 @@ def _decisions_by_key(workspace) -> dict[str, tuple[str, str]]:
     return out
 
 
+REVIEW_FIELDS = ("name", "legal_suffix", "phone", "email", "website", "region", "town", "source_id")
+
+
+def review_table(records, resolution) -> pd.DataFrame:
+    """The review queue with both records' main fields and source rows side by side."""
+    orgs = records.organisations.set_index("record_key")
+    queue = resolution.review.copy()
+    for side, key in (("l", "key_l"), ("r", "key_r")):
+        rows = orgs.loc[queue[key]]
+        queue[f"source_{side}"] = [f"{f} | {s} | row {r}" for f, s, r in
+                                   zip(rows["source_file"], rows["source_sheet"], rows["source_row"])]
+        for name in REVIEW_FIELDS:
+            if name in rows:
+                queue[f"{name}_{side}"] = rows[name].tolist()
+    return queue.reset_index(drop=True)
+
+
 def _provenance(golden, contact_provenance: pd.DataFrame) -> pd.DataFrame:
     orgs = golden.provenance.rename(columns={"organisation_id": "record_id"}).assign(record_kind="organisation")
     people = contact_provenance.rename(columns={"contact_id": "record_id"}).assign(record_kind="contact")
@@ -156,7 +173,7 @@ def build(records, sheets, mappings, profile: Profile, resolution, merged, works
     refined = Refined(orgs, people, source_map, findings, summary, mappings)
     refined.clusters = _clusters(records, golden_of, resolution, workspace)
     refined.provenance = _provenance(golden, contact_provenance)
-    refined.pairs, refined.review = resolution.pairs, resolution.review
+    refined.pairs, refined.review = resolution.pairs, review_table(records, resolution)
     refined.kinds = _cell_kinds(profile)
     return refined
 

@@ -49,7 +49,7 @@ class Refined:
     def snapshot(self) -> dict[str, pd.DataFrame]:
         """The tables a workspace keeps for this run."""
         tables = {"organisations": self.organisations, "contacts": self.contacts, "findings": self.findings}
-        for name in ("clusters", "provenance", "pairs"):
+        for name in ("clusters", "provenance", "pairs", "review"):
             if getattr(self, name) is not None:
                 tables[name] = getattr(self, name)
         return {name: frame.astype(object).where(frame.notna(), None) for name, frame in tables.items()}

@@ -1,0 +1,173 @@
+"""The review queue outside the workbench: list, decide, undo, and Label Studio round trips.
+
+The queue is the review-band pairs of the latest successful run, most
+uncertain first, less the pairs people have decided since. Label Studio
+tasks carry both records side by side; completed annotations come back as
+decisions with the annotator as reviewer.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from hotpass.errors import HotpassError, WorkspaceError
+from hotpass.text import is_missing
+
+VERDICTS = {"Same organisation": "same", "Different organisations": "different"}
+SHOWN = ("name", "legal_suffix", "source_id", "phone", "email", "website", "region", "town")
+LABEL_CONFIG = """<View>
+  <Header value="Are these two records the same organisation?"/>
+  <Text name="left" value="$left"/>
+  <Text name="right" value="$right"/>
+  <Text name="evidence" value="$evidence"/>
+  <Choices name="verdict" toName="left" choice="single" required="true">
+    <Choice value="Same organisation"/>
+    <Choice value="Different organisations"/>
+    <Choice value="Not sure"/>
+  </Choices>
+  <TextArea name="note" toName="left" placeholder="Why (optional)"/>
+</View>
+"""
+
+
+def _latest(workspace) -> int:
+    run = workspace.latest_run()
+    if run is None:
+        raise WorkspaceError(f"{workspace.path}: no finished run yet; run `hotpass refine` first")
+    return run
+
+
+def queue(workspace) -> pd.DataFrame:
+    """Pending review pairs of the latest run, most uncertain first."""
+    pending = workspace.table(_latest(workspace), "review")
+    decided = {tuple(sorted((a, b))) for a, b in
+               workspace.decisions()[["record_key", "other_key"]].itertuples(index=False) if b}
+    keep = [tuple(sorted((a, b))) not in decided for a, b in zip(pending["key_l"], pending["key_r"])]
+    return pending[keep].reset_index(drop=True)
+
+
+def counts(workspace) -> tuple[int, int]:
+    """(reviewed, remaining) pairs of the latest run's review queue."""
+    total = len(workspace.table(_latest(workspace), "review"))
+    remaining = len(queue(workspace))
+    return total - remaining, remaining
+
+
+def cluster_members(workspace, record_key: str) -> list[str]:
+    """The record keys that share ``record_key``'s cluster in the latest run."""
+    clusters = workspace.table(_latest(workspace), "clusters")
+    own = clusters.loc[clusters["record_key"] == record_key, "organisation_id"]
+    if own.empty:
+        raise WorkspaceError(f"record {record_key} is not in the latest run")
+    return clusters.loc[clusters["organisation_id"] == own.iloc[0], "record_key"].tolist()
+
+
+def _describe(row: pd.Series, side: str) -> str:
+    lines = [f"{name}: {row[f'{name}_{side}']}" for name in SHOWN
+             if f"{name}_{side}" in row and not is_missing(row[f"{name}_{side}"])]
+    return "\n".join([*lines, f"source: {row[f'source_{side}']}"])
+
+
+def _evidence(row: pd.Series) -> str:
+    weights = {k[3:]: v for k, v in row.items() if k.startswith("mw_") and not is_missing(v) and v}
+    parts = [f"{name} {weight:+.1f}" for name, weight in sorted(weights.items(), key=lambda kv: -abs(kv[1]))]
+    return f"match probability {row['match_probability']:.2f}; weights: " + ", ".join(parts)
+
+
+@dataclass
+class ExportResult:
+    """Where the Label Studio files went and how many tasks they hold."""
+
+    tasks: Path
+    config: Path
+    count: int
+
+
+def export_label_studio(workspace, path: str | Path, limit: int | None = None) -> ExportResult:
+    """Write the pending queue as Label Studio tasks (JSON) and the labelling config (XML beside it)."""
+    from label_studio_sdk.label_interface import LabelInterface
+
+    interface = LabelInterface(LABEL_CONFIG)
+    pending = queue(workspace).head(limit) if limit else queue(workspace)
+    tasks = []
+    for i, row in pending.iterrows():
+        task = {"id": int(i) + 1, "data": {"left": _describe(row, "l"), "right": _describe(row, "r"),
+                                           "evidence": _evidence(row), "key_l": row["key_l"],
+                                           "key_r": row["key_r"]}}
+        interface.validate_task(task)
+        tasks.append(task)
+    path = Path(path)
+    config = path.with_suffix(".xml")
+    path.write_text(json.dumps(tasks, indent=2, ensure_ascii=False), encoding="utf-8")
+    config.write_text(LABEL_CONFIG, encoding="utf-8")
+    return ExportResult(path, config, len(tasks))
+
+
+@dataclass
+class ImportResult:
+    """What an import of Label Studio annotations did."""
+
+    decided: list[int]
+    skipped: list[str]
+
+
+def _annotation(task: dict) -> dict | None:
+    done = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+    return done[-1] if done else None
+
+
+def _verdict(annotation: dict) -> tuple[str | None, str | None]:
+    verdict = note = None
+    for item in annotation.get("result") or []:
+        value = item.get("value") or {}
+        if item.get("from_name") == "verdict" and value.get("choices"):
+            verdict = VERDICTS.get(value["choices"][0])
+        if item.get("from_name") == "note" and value.get("text"):
+            note = " ".join(value["text"])
+    return verdict, note
+
+
+def _annotator(annotation: dict) -> str:
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):
+        who = who.get("email") or who.get("id")
+    return f"label-studio:{who if who is not None else 'unknown'}"
+
+
+def _read_tasks(path: Path) -> list[dict]:
+    try:
+        tasks = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise HotpassError(f"{path}: not a Label Studio export ({exc})") from None
+    if not isinstance(tasks, list):
+        raise HotpassError(f"{path}: not a Label Studio export (expected a list of tasks)")
+    return tasks
+
+
+def import_label_studio(workspace, path: str | Path) -> ImportResult:
+    """Turn completed annotations into decisions; pairs already decided are skipped and reported."""
+    path = Path(path)
+    active = {tuple(sorted((r.record_key, r.other_key))): r.kind
+              for r in workspace.decisions().itertuples(index=False) if r.other_key}
+    decided, skipped = [], []
+    for task in _read_tasks(path):
+        data, annotation = task.get("data") or {}, _annotation(task)
+        pair = tuple(sorted((str(data.get("key_l")), str(data.get("key_r")))))
+        label = f"task {task.get('id')}"
+        verdict, note = _verdict(annotation) if annotation else (None, None)
+        if not data.get("key_l") or not data.get("key_r"):
+            skipped.append(f"{label}: no record keys")
+        elif verdict is None:
+            skipped.append(f"{label}: no verdict")
+        elif pair in active:
+            same = active[pair] == verdict
+            skipped.append(f"{label}: already decided" + ("" if same else f" as {active[pair]}; kept that"))
+        else:
+            note = f"{label} from {path.name}" + (f": {note}" if note else "")
+            decided.append(workspace.decide(verdict, pair[0], pair[1], reviewer=_annotator(annotation), note=note))
+            active[pair] = verdict
+    return ImportResult(decided, skipped)
