@@ -191,7 +191,21 @@ def _cell_kinds(profile: Profile) -> dict[str, dict[str, str]]:
     out["Contacts"]["source_count"] = "integer"
     out["Clusters"] = {"source_row": "integer", "cluster_size": "integer", "best_match_probability": "number"}
     out["Provenance"] = {"source_row": "integer"}
+    out["Review"] = {"match_probability": "number", "match_weight": "number"}
     return out
+
+
+def _review_sheet(review: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Pending pairs side by side with the match weight of each comparison (why the machine hesitated)."""
+    if review is None:
+        return None
+    sides = [c for c in review.columns if c.endswith(("_l", "_r")) and c not in ("key_l", "key_r")]
+    weights = [c for c in review.columns if c.startswith("mw_")]
+    return review[["key_l", "key_r", "match_probability", "match_weight", *sides, *weights]]
+
+
+def _number_kinds(frame: pd.DataFrame | None) -> dict[str, str]:
+    return {} if frame is None else {c: "number" for c in frame.columns if c.startswith("mw_")}
 
 
 def tables(refined: Refined, limit_rows: bool = False) -> list:
@@ -200,14 +214,16 @@ def tables(refined: Refined, limit_rows: bool = False) -> list:
 
     kinds = getattr(refined, "kinds", {})
     frames = [("Organisations", refined.organisations), ("Contacts", refined.contacts),
-              ("Clusters", refined.clusters), ("Provenance", refined.provenance),
+              ("Clusters", refined.clusters), ("Review", _review_sheet(refined.review)),
+              ("Provenance", refined.provenance),
               ("Source Map", refined.source_map), ("Findings", refined.findings)]
     frames = [(name, frame) for name, frame in frames if frame is not None]
     out = []
     for name, frame in frames:
         if limit_rows and len(frame) > EXCEL_MAX_ROWS:
             frame = frame.head(EXCEL_MAX_ROWS)
-        out.append(Table(name, frame, kinds.get(name, {})))
+        extra = _number_kinds(frame) if name == "Review" else {}
+        out.append(Table(name, frame, {**kinds.get(name, {}), **extra}))
     return out
 
 
