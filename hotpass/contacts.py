@@ -14,7 +14,7 @@ import hashlib
 
 import pandas as pd
 
-from hotpass.merge import _candidates, _rank, group_rows
+from hotpass.merge import choose_fields, group_rows, lineage
 from hotpass.normalise import name_key
 from hotpass.profile import Profile
 from hotpass.text import fold, is_missing
@@ -86,22 +86,7 @@ def merge_contacts(contacts: pd.DataFrame, golden_of: dict[str, str], profile: P
 
 def _merge_person(rows: list[dict], fields: dict, profile: Profile, prov: list) -> dict:
     cid = _contact_id(rows)
-    record: dict[str, object] = {"contact_id": cid, "organisation_id": rows[0]["organisation_id"]}
-    for field, spec in fields.items():
-        candidates = _candidates(rows, field)
-        if not candidates:
-            record[field] = None
-            continue
-        ranked = _rank(candidates, spec.kind, profile)
-        value, row, rule = ranked[0]
-        record[field] = value
-        prov.append((cid, field, value, row["source_file"], row["source_sheet"], int(row["source_row"]),
-                     row["record_key"], rule))
-        if spec.kind in ("phone", "email", "id"):
-            others = list(dict.fromkeys(v for v, _r, _x in ranked))[1:]
-            record[f"{field}_other"] = "; ".join(others) or None
-    record["source_count"] = len(rows)
-    record["source_rows"] = "; ".join(f"{r['source_file']} | {r['source_sheet']} | row {r['source_row']}"
-                                      for r in rows)
-    record["record_keys"] = "; ".join(r["record_key"] for r in rows)
+    record = {"contact_id": cid, "organisation_id": rows[0]["organisation_id"],
+              **choose_fields(cid, rows, fields, profile, prov)}
+    record.update(lineage(rows))
     return record

@@ -125,8 +125,10 @@ def _prepare(orgs: pd.DataFrame, clusters: pd.DataFrame, profile: Profile) -> pd
     return frame
 
 
-def _merge_group(gid: str, rows: list[dict], fields: dict, profile: Profile, prov: list, conflicts: list) -> dict:
-    out: dict[str, object] = {"organisation_id": gid}
+def choose_fields(record_id: str, rows: list[dict], fields: dict, profile: Profile, prov: list,
+                  conflicts: list | None = None) -> dict:
+    """Each field's surviving value among ``rows``, recording provenance (and conflicts, when asked)."""
+    out: dict[str, object] = {}
     for field, spec in fields.items():
         candidates = _candidates(rows, field)
         if not candidates:
@@ -135,14 +137,23 @@ def _merge_group(gid: str, rows: list[dict], fields: dict, profile: Profile, pro
         ranked = _rank(candidates, spec.kind, profile)
         value, row, rule = ranked[0]
         out[field] = value
-        prov.append((gid, field, value, row["source_file"], row["source_sheet"], int(row["source_row"]),
+        prov.append((record_id, field, value, row["source_file"], row["source_sheet"], int(row["source_row"]),
                      row["record_key"], rule))
         distinct = list(dict.fromkeys(v for v, _r, _rule in ranked))
         if spec.kind in MULTI_KINDS:
             out[f"{field}_other"] = "; ".join(distinct[1:]) or None
-        elif len(distinct) > 1:
-            conflicts.append((gid, field, " | ".join(distinct)))
+        elif len(distinct) > 1 and conflicts is not None:
+            conflicts.append((record_id, field, " | ".join(distinct)))
     return out
+
+
+def lineage(rows: list[dict]) -> dict[str, object]:
+    """How many source rows a golden record has, which, and their record keys."""
+    return {
+        "source_count": len(rows),
+        "source_rows": "; ".join(f"{r['source_file']} | {r['source_sheet']} | row {r['source_row']}" for r in rows),
+        "record_keys": "; ".join(r["record_key"] for r in rows),
+    }
 
 
 def _carry_extras(rows: list[dict], columns: list[str]) -> dict:
@@ -164,12 +175,9 @@ def merge_organisations(orgs: pd.DataFrame, clusters: pd.DataFrame, profile: Pro
     conflicts: list[tuple] = []
     golden = []
     for gid, rows in group_rows(frame.to_dict("records"), "_golden").items():
-        record = _merge_group(gid, rows, fields, profile, prov, conflicts)
+        record = {"organisation_id": gid, **choose_fields(gid, rows, fields, profile, prov, conflicts)}
         record.update(_carry_extras(rows, carried))
-        record["source_count"] = len(rows)
-        record["source_rows"] = "; ".join(f"{r['source_file']} | {r['source_sheet']} | row {r['source_row']}"
-                                          for r in rows)
-        record["record_keys"] = "; ".join(r["record_key"] for r in rows)
+        record.update(lineage(rows))
         golden.append(record)
     provenance = pd.DataFrame(prov, columns=["organisation_id", "field", "value", "source_file", "source_sheet",
                                              "source_row", "record_key", "rule"])
