@@ -174,6 +174,7 @@ def build(records, sheets, mappings, profile: Profile, resolution, merged, works
     refined.clusters = _clusters(records, golden_of, resolution, workspace)
     refined.provenance = _provenance(golden, contact_provenance)
     refined.pairs, refined.review = resolution.pairs, review_table(records, resolution)
+    refined.source_organisations, refined.source_contacts = records.organisations, records.contacts
     refined.kinds = _cell_kinds(profile)
     return refined
 

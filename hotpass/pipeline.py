@@ -44,12 +44,14 @@ class Refined:
     provenance: pd.DataFrame | None = None
     pairs: pd.DataFrame | None = None
     review: pd.DataFrame | None = None
+    source_organisations: pd.DataFrame | None = None
+    source_contacts: pd.DataFrame | None = None
     run_id: int | None = None
 
     def snapshot(self) -> dict[str, pd.DataFrame]:
         """The tables a workspace keeps for this run."""
         tables = {"organisations": self.organisations, "contacts": self.contacts, "findings": self.findings}
-        for name in ("clusters", "provenance", "pairs", "review"):
+        for name in ("source_organisations", "source_contacts", "clusters", "provenance", "pairs", "review"):
             if getattr(self, name) is not None:
                 tables[name] = getattr(self, name)
         return {name: frame.astype(object).where(frame.notna(), None) for name, frame in tables.items()}

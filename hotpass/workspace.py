@@ -24,7 +24,8 @@ from hotpass.errors import WorkspaceError
 
 FILE_NAME = "hotpass.duckdb"
 DECISION_KINDS = ("same", "different", "split", "move")
-SNAPSHOTS = ("organisations", "contacts", "pairs", "review", "clusters", "golden", "provenance", "findings")
+SNAPSHOTS = ("source_organisations", "source_contacts", "organisations", "contacts", "pairs", "review", "clusters",
+             "provenance", "findings")
 
 _SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS run_ids START 1;

@@ -87,7 +87,7 @@ def test_run_tables_round_trip(tmp_path):
         assert ws.table(run, "clusters").equals(clusters)
         assert ws.latest_run() == run
         assert ws.runs().at[0, "status"] == "ok"
-        with pytest.raises(WorkspaceError, match="no golden table"):
-            ws.table(run, "golden")
+        with pytest.raises(WorkspaceError, match="no pairs table"):
+            ws.table(run, "pairs")
         detail = ws.audit_log(action="run.start").at[0, "detail"]
         assert detail == '{"files": 2, "profile": "aviation", "run_id": 1}'
