@@ -16,6 +16,16 @@ from hotpass.resolve.resolver import Resolution, resolve
 from hotpass.resolve.training import describe, prior_weight
 
 __all__ = [
-    "Conflict", "Constraints", "Resolution", "cluster", "cluster_with_conflicts", "describe",
-    "features", "load_model", "model_path", "prior_weight", "resolve", "save_model",
+    "Conflict",
+    "Constraints",
+    "Resolution",
+    "cluster",
+    "cluster_with_conflicts",
+    "describe",
+    "features",
+    "load_model",
+    "model_path",
+    "prior_weight",
+    "resolve",
+    "save_model",
 ]

@@ -38,7 +38,9 @@ def load_model(workspace: str | Path, profile) -> dict | None:
 def save_model(workspace: str | Path, profile, model: dict) -> Path:
     """Write ``model`` atomically to the workspace; returns the path."""
     path = model_path(workspace, profile)
-    text = json.dumps({"fingerprint": rs.fingerprint(model), "model": model}, indent=1, sort_keys=True)
+    text = json.dumps(
+        {"fingerprint": rs.fingerprint(model), "model": model}, indent=1, sort_keys=True
+    )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".model-", dir=path.parent)
@@ -46,5 +48,7 @@ def save_model(workspace: str | Path, profile, model: dict) -> Path:
             handle.write(text + "\n")
         os.replace(tmp, path)
     except OSError as exc:
-        raise WorkspaceError(f"{path}: cannot save the resolution model ({exc.strerror or exc})") from None
+        raise WorkspaceError(
+            f"{path}: cannot save the resolution model ({exc.strerror or exc})"
+        ) from None
     return path

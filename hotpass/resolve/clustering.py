@@ -38,8 +38,11 @@ class Conflict:
 
     @property
     def message(self) -> str:
-        return (f"{self.must_link[0]} and {self.must_link[1]} were marked the same, but that would put "
-                f"{self.cannot_link[0]} and {self.cannot_link[1]}, marked different, in one organisation")
+        return (
+            f"{self.must_link[0]} and {self.must_link[1]} were marked the same, but that would put "
+            f"{self.cannot_link[0]} and {self.cannot_link[1]}, marked different, "
+            "in one organisation"
+        )
 
 
 def ordered(a: str, b: str) -> tuple[str, str]:
@@ -94,22 +97,31 @@ class _Forest:
             members.setdefault(self.find(key), []).append(key)
         rows = [(key, min(keys), len(keys)) for keys in members.values() for key in keys]
         frame = pd.DataFrame(rows, columns=["record_key", "cluster_id", "cluster_size"])
-        return frame.sort_values(["cluster_id", "record_key"], kind="mergesort").reset_index(drop=True)
+        return frame.sort_values(["cluster_id", "record_key"], kind="mergesort").reset_index(
+            drop=True
+        )
 
 
 def _edges(pairs: pd.DataFrame, threshold: float) -> list[tuple[str, str]]:
     """Pairs at or above ``threshold``, strongest first, ties by keys."""
     if pairs is None or pairs.empty:
         return []
-    strong = pairs.loc[pairs["match_probability"] >= threshold, ["key_l", "key_r", "match_probability"]]
-    strong = strong.sort_values(["match_probability", "key_l", "key_r"], ascending=[False, True, True],
-                                kind="mergesort")
+    strong = pairs.loc[
+        pairs["match_probability"] >= threshold, ["key_l", "key_r", "match_probability"]
+    ]
+    strong = strong.sort_values(
+        ["match_probability", "key_l", "key_r"], ascending=[False, True, True], kind="mergesort"
+    )
     return list(zip(strong["key_l"].tolist(), strong["key_r"].tolist()))
 
 
-def cluster_with_conflicts(keys: Iterable[str], pairs: pd.DataFrame, threshold: float,
-                           constraints: Constraints | None = None) -> tuple[pd.DataFrame, list[Conflict]]:
-    """Clusters (record_key, cluster_id, cluster_size) and the must-links that could not be applied."""
+def cluster_with_conflicts(
+    keys: Iterable[str],
+    pairs: pd.DataFrame,
+    threshold: float,
+    constraints: Constraints | None = None,
+) -> tuple[pd.DataFrame, list[Conflict]]:
+    """Clusters (record_key, cluster_id, cluster_size) and the must-links that were refused."""
     constraints = constraints or Constraints()
     forest = _Forest(keys, constraints.cannot_link)
     conflicts = []
@@ -122,7 +134,11 @@ def cluster_with_conflicts(keys: Iterable[str], pairs: pd.DataFrame, threshold: 
     return forest.clusters(), conflicts
 
 
-def cluster(keys: list[str], pairs: pd.DataFrame, threshold: float,
-            constraints: Constraints | None = None) -> pd.DataFrame:
-    """Constrained clustering (see the module docstring); conflicts via :func:`cluster_with_conflicts`."""
+def cluster(
+    keys: list[str], pairs: pd.DataFrame, threshold: float, constraints: Constraints | None = None
+) -> pd.DataFrame:
+    """Constrained clustering (see the module docstring).
+
+    Conflicting decisions are returned by :func:`cluster_with_conflicts`.
+    """
     return cluster_with_conflicts(keys, pairs, threshold, constraints)[0]

@@ -11,9 +11,13 @@ Every value is derived from the normalised record frame and the profile:
     the distinctive leading words of the name and the generic words after them
     ("blue sky" + "flight academy"); a word is generic when it is, or is one
     typo away from, one of ``NAME_GENERIC_WORDS`` (the first word never is).
-``name_t1``, ``name_t2``, ``name_t3``, ``name_code``
-    the first three words of ``name_key`` and a typo-tolerant code (the letters
-    of each of the first two words in sorted order), used for blocking only.
+``name_t1``, ``name_t2``, ``name_t3``, ``name_core2``, ``name_code``, ``name_t1_variants``
+    the first three words of ``name_key``, the second distinctive word, a
+    typo-tolerant code (the letters
+    of each of the first two words in sorted order) and the first word with
+    and without each of its letters (words of four letters or more; variants
+    that more than ``VARIANT_MAX_RECORDS`` records share are dropped): for
+    blocking only.
 ``phones``
     sorted E.164 numbers from ``phone``, ``phone_other`` and the people's mobiles
     left on the organisation; numbers that did not normalise are left out.
@@ -40,7 +44,7 @@ from functools import lru_cache
 import pandas as pd
 from rapidfuzz.distance import DamerauLevenshtein
 
-from hotpass.normalise import is_free_mail, is_social, name_key, registrable_domain
+from hotpass.normalise import name_key, registrable_domain
 from hotpass.resolve.people import people_columns
 from hotpass.resolve.settings import NAME_GENERIC_WORDS
 from hotpass.text import is_missing
@@ -49,11 +53,28 @@ FILLER_WORDS = frozenset({"the", "of", "and"})
 PHONE_COLUMNS = ("phone", "phone_other", "unassigned_mobile", "unassigned_mobile_other")
 EMAIL_COLUMNS = ("email", "email_other")
 FEATURE_COLUMNS = (
-    "unique_id", "name_key", "name_core", "name_tail", "name_t1", "name_t2", "name_t3", "name_code",
-    "phones", "emails", "org_domain", "region", "town", "legal_suffix", "people", "people_full",
+    "unique_id",
+    "name_key",
+    "name_core",
+    "name_tail",
+    "name_t1",
+    "name_t2",
+    "name_t3",
+    "name_core2",
+    "name_code",
+    "name_t1_variants",
+    "phones",
+    "emails",
+    "org_domain",
+    "region",
+    "town",
+    "legal_suffix",
+    "people",
+    "people_full",
     "contact_points",
 )
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+VARIANT_MAX_RECORDS = 20
 _MIN_BRAND = 5  # free-mail brands at least this long are refused under any suffix ("gmail.co.za")
 
 
@@ -68,32 +89,43 @@ def features(orgs: pd.DataFrame, profile, contacts: pd.DataFrame | None = None) 
     domains = _DomainRules(profile.free_mail_domains, profile.social_domains)
     names = [_name_key(v) for v in column("name")]
     emails = [_emails(row) for row in zip(*(column(c) for c in EMAIL_COLUMNS))]
-    frame = pd.DataFrame({"unique_id": column("record_key")}, dtype=object)
-    frame["name_key"] = names
     split = [_core_and_tail(n) for n in names]
-    frame["name_core"] = [core for core, _ in split]
-    frame["name_tail"] = [tail for _, tail in split]
-    frame["name_t1"] = [_word(n, 0) for n in names]
-    frame["name_t2"] = [_word(n, 1) for n in names]
-    frame["name_t3"] = [_word(n, 2) for n in names]
-    frame["name_code"] = [_name_code(n) for n in names]
-    frame["phones"] = [_phones(row) for row in zip(*(column(c) for c in PHONE_COLUMNS))]
-    frame["emails"] = emails
-    frame["org_domain"] = [domains.org_domain(d, e) for d, e in zip(column("domain"), emails)]
-    frame["region"] = [None if is_missing(v) else str(v).strip() for v in column("region")]
-    frame["town"] = [_town(v) for v in column("town")]
-    frame["legal_suffix"] = [None if is_missing(v) else str(v).strip() for v in column("legal_suffix")]
-    for name, values in people_columns(orgs, contacts).items():
-        frame[name] = values
-    return frame
+    first_words = [_word(n, 0) for n in names]
+    values = {
+        "unique_id": column("record_key"),
+        "name_key": names,
+        "name_core": [core for core, _ in split],
+        "name_tail": [tail for _, tail in split],
+        "name_t1": first_words,
+        "name_t2": [_word(n, 1) for n in names],
+        "name_t3": [_word(n, 2) for n in names],
+        "name_core2": [_word(core, 1) for core, _ in split],
+        "name_code": [_name_code(n) for n in names],
+        "name_t1_variants": _variants(first_words),
+        "phones": [_phones(row) for row in zip(*(column(c) for c in PHONE_COLUMNS))],
+        "emails": emails,
+        "org_domain": [domains.org_domain(d, e) for d, e in zip(column("domain"), emails)],
+        "region": [_text(v) for v in column("region")],
+        "town": [_town(v) for v in column("town")],
+        "legal_suffix": [_text(v) for v in column("legal_suffix")],
+        **people_columns(orgs, contacts),
+    }
+    # object columns keep None as None (pandas would otherwise infer a string dtype with NaN)
+    return pd.DataFrame({name: pd.Series(col, dtype=object) for name, col in values.items()})
+
+
+def _text(value) -> str | None:
+    return None if is_missing(value) else str(value).strip()
 
 
 def _column_getter(orgs: pd.DataFrame):
     """``column(name)`` -> list of values, all None when the column is absent."""
+
     def column(name: str) -> list:
         if name in orgs.columns:
             return orgs[name].tolist()
         return [None] * len(orgs)
+
     return column
 
 
@@ -121,8 +153,13 @@ def _generic(word: str) -> str | None:
         return word
     if len(word) < 5:
         return None
-    close = [g for g in sorted(NAME_GENERIC_WORDS)
-             if len(g) >= 5 and abs(len(word) - len(g)) <= 1 and DamerauLevenshtein.distance(word, g) <= 1]
+    close = [
+        g
+        for g in sorted(NAME_GENERIC_WORDS)
+        if len(g) >= 5
+        and abs(len(word) - len(g)) <= 1
+        and DamerauLevenshtein.distance(word, g) <= 1
+    ]
     return close[0] if close else None
 
 
@@ -136,7 +173,9 @@ def _core_and_tail(key: str | None) -> tuple[str | None, str | None]:
 
 
 def core_frequencies(frame: pd.DataFrame) -> pd.DataFrame:
-    """How often each distinctive part names a different organisation: ``name_core``, ``tf_name_core``.
+    """How often each distinctive part names a different organisation.
+
+    Returns columns ``name_core`` and ``tf_name_core``.
 
     Records of one organisation repeat its name, so counting records would make
     every duplicated name look common. Instead a core counts once per distinct
@@ -147,7 +186,9 @@ def core_frequencies(frame: pd.DataFrame) -> pd.DataFrame:
     kinds: dict[str, set] = {}
     for core, tail in zip(frame["name_core"], frame["name_tail"]):
         if isinstance(core, str):
-            kinds.setdefault(core, set()).add(_generic(tail.split()[0]) if isinstance(tail, str) else None)
+            kinds.setdefault(core, set()).add(
+                _generic(tail.split()[0]) if isinstance(tail, str) else None
+            )
     counts = {core: len(found) for core, found in kinds.items()}
     total = sum(counts.values()) or 1
     cores = sorted(counts)
@@ -166,6 +207,22 @@ def _name_code(key: str | None) -> str | None:
     return " ".join("".join(sorted(word)) for word in key.split()[:2])
 
 
+@lru_cache(maxsize=100_000)
+def _deletions(word) -> tuple[str, ...]:
+    """``word`` and every string made by deleting one of its letters (words of 4+ letters)."""
+    if not isinstance(word, str) or len(word) < 4:
+        return ()
+    return tuple(sorted({word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}))
+
+
+def _variants(first_words: list) -> list[list[str] | None]:
+    """Deletion variants of each first word, without variants shared by too many records."""
+    per_record = [_deletions(w) for w in first_words]
+    counts = Counter(v for variants in per_record for v in variants)
+    kept = [[v for v in variants if counts[v] <= VARIANT_MAX_RECORDS] for variants in per_record]
+    return [variants or None for variants in kept]
+
+
 def _phones(cells: Iterable) -> list[str] | None:
     numbers = {p for cell in cells for p in _split(cell) if _E164.match(p)}
     return sorted(numbers) or None
@@ -182,23 +239,29 @@ def _town(value) -> str | None:
     return " ".join(str(value).casefold().split()) or None
 
 
+def _suffixes(domain: str) -> set[str]:
+    """``domain`` and every parent of it: "a.b.co.za" -> {"a.b.co.za", "b.co.za", "co.za", "za"}."""
+    labels = domain.split(".")
+    return {".".join(labels[i:]) for i in range(len(labels))}
+
+
 class _DomainRules:
     """Decides which domains can identify an organisation."""
 
     def __init__(self, free_mail: Iterable[str], social: Iterable[str]):
-        self.free_mail = tuple(d.lower() for d in free_mail)
-        self.social = tuple(d.lower() for d in social)
+        self.refused = {d.lower().strip(".") for d in (*free_mail, *social)}
         self.brands = frozenset(
-            d.split(".")[0] for d in self.free_mail if len(d.split(".")[0]) >= _MIN_BRAND
+            d.split(".")[0] for d in map(str.lower, free_mail) if len(d.split(".")[0]) >= _MIN_BRAND
         )
         self.usable = lru_cache(maxsize=100_000)(self._usable)
 
     def _usable(self, domain: str) -> str | None:
-        """The registrable domain when it may name an organisation, else None."""
+        """The registrable domain when it may name an organisation, else None.
+
+        Free-mail and social domains never may, nor free-mail brands under any suffix.
+        """
         found = registrable_domain(domain)
-        if not found or "." not in found:
-            return None
-        if is_free_mail(found, self.free_mail) or is_social(found, self.social):
+        if not found or "." not in found or _suffixes(found) & self.refused:
             return None
         return None if found.split(".")[0] in self.brands else found
 

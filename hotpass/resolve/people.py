@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import pandas as pd
 
@@ -19,14 +20,18 @@ CONTACT_PHONES = ("mobile", "phone", "whatsapp")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
+_words = lru_cache(maxsize=100_000)(words)  # names repeat: fold each spelling once
+
+
+@lru_cache(maxsize=200_000)
 def person_keys(first, last, full) -> tuple[str | None, str | None]:
     """(initial and surname, first name and surname), folded.
 
     "Riaan Olivier" -> ("r olivier", "riaan olivier"); "R. Olivier" -> ("r olivier", None).
     """
-    first_words, last_words = words(first), words(last)
+    first_words, last_words = _words(first), _words(last)
     if not last_words:
-        full_words = words(full)
+        full_words = _words(full)
         if len(full_words) < 2:
             return None, None
         first_words, last_words = full_words[:1], full_words[1:]
@@ -45,7 +50,7 @@ def _points(row: Iterable) -> set[str]:
     """A contact's own phone numbers (E.164) and email addresses (lower case)."""
     out = set()
     for value in row:
-        for part in ([] if is_missing(value) else str(value).split(";")):
+        for part in [] if is_missing(value) else str(value).split(";"):
             part = part.strip()
             if _E164.match(part):
                 out.add(part)
@@ -62,7 +67,11 @@ def people_columns(orgs: pd.DataFrame, contacts: pd.DataFrame | None) -> dict[st
     full: dict[str, set[str]] = {}
     points: dict[str, set[str]] = {}
     if contacts is not None and not contacts.empty and "org_record" in contacts.columns:
-        names = zip(_values(contacts, "first_name"), _values(contacts, "last_name"), _values(contacts, "full_name"))
+        names = zip(
+            _values(contacts, "first_name"),
+            _values(contacts, "last_name"),
+            _values(contacts, "full_name"),
+        )
         reach = zip(*(_values(contacts, c) for c in (*CONTACT_PHONES, "email")))
         for org, name, contact in zip(contacts["org_record"].tolist(), names, reach):
             if is_missing(org):
@@ -75,4 +84,7 @@ def people_columns(orgs: pd.DataFrame, contacts: pd.DataFrame | None) -> dict[st
             points.setdefault(org, set()).update(_points(contact))
     ids = orgs["record_id"].tolist() if "record_id" in orgs.columns else [None] * len(orgs)
     found = {"people": people, "people_full": full, "contact_points": points}
-    return {name: [sorted(values[i]) if values.get(i) else None for i in ids] for name, values in found.items()}
+    return {
+        name: [sorted(values[i]) if values.get(i) else None for i in ids]
+        for name, values in found.items()
+    }

@@ -4,7 +4,8 @@ The session is the resolver's only seam to Splink and DuckDB. It registers
 the feature frame once (as a DuckDB table built from Arrow, so Splink's many
 queries do not re-read pandas objects), makes linkers on it, turns Splink's
 predictions into a sorted pandas frame, and closes the connection at the end.
-Splink's log warnings are collected as notes instead of being printed.
+Splink's log warnings are collected as notes instead of being printed (the
+"splink" logger is redirected while a session is open, then restored).
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ from hotpass.resolve import settings as rs
 from hotpass.resolve.features import core_frequencies
 
 TABLE = "hotpass_orgs"
-_LIST_COLUMNS = ("phones", "emails", "people", "people_full", "contact_points")
+_LIST_COLUMNS = ("phones", "emails", "people", "people_full", "contact_points", "name_t1_variants")
+
+
+#: Splink warnings that say nothing here (the profile chooses max_pairs on purpose).
+_IGNORED = ("You are using the default value for `max_pairs`",)
 
 
 class _NoteHandler(logging.Handler):
@@ -32,7 +37,7 @@ class _NoteHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         text = " ".join(record.getMessage().split())
-        if text and text not in self.notes:
+        if text and text not in self.notes and not text.startswith(_IGNORED):
             self.notes.append(text)
 
 
@@ -52,14 +57,23 @@ class SplinkSession:
         self._logger.addHandler(self._handler)
         self._logger.propagate = False
         self._logger.setLevel(logging.WARNING)
+        try:
+            self._open()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _open(self) -> None:
+        """The connection, the feature table and the name-core frequency table."""
         self._con = duckdb.connect(":memory:")
         self._con.register("hotpass_input", to_arrow(self.frame))
         self._con.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM hotpass_input")
         self._con.unregister("hotpass_input")
         self.db = DuckDBAPI(self._con)
         self.sdf = self.db.register(TABLE, dataset_display_name=TABLE)
-        self.tf_core = self.db.register(core_frequencies(self.frame), table_name="hotpass_tf_name_core")
-        return self
+        tf_core = core_frequencies(self.frame)
+        self.tf_core = self.db.register(tf_core, table_name="hotpass_tf_name_core")
 
     def __exit__(self, *exc) -> None:
         self._logger.removeHandler(self._handler)
@@ -91,8 +105,11 @@ class SplinkSession:
 
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """The feature frame as Arrow: text columns, and lists of text for phones and emails."""
-    fields = [pa.field(c, pa.list_(pa.string()) if c in _LIST_COLUMNS else pa.string()) for c in frame.columns]
+    """The feature frame as Arrow: text columns, and lists of text for the list columns."""
+    fields = [
+        pa.field(c, pa.list_(pa.string()) if c in _LIST_COLUMNS else pa.string())
+        for c in frame.columns
+    ]
     return pa.Table.from_pandas(frame, schema=pa.schema(fields), preserve_index=False)
 
 
@@ -107,7 +124,8 @@ def pairs_sql(table: str, columns: list[str], thresholds: rs.Thresholds) -> str:
     weights = ", ".join(c for c in columns if c.startswith("mw_"))
     gammas = ", ".join(c for c in columns if c.startswith("gamma_"))
     return f"""
-        SELECT least(unique_id_l, unique_id_r) AS key_l, greatest(unique_id_l, unique_id_r) AS key_r,
+        SELECT least(unique_id_l, unique_id_r) AS key_l,
+               greatest(unique_id_l, unique_id_r) AS key_r,
                match_probability, match_weight, {weights}, {gammas}, match_key AS blocked_by,
                CASE WHEN match_probability >= {thresholds.match!r} THEN 'auto'
                     WHEN match_probability >= {thresholds.review!r} THEN 'review'

@@ -2,8 +2,8 @@
 
 Only ``match_threshold``, ``review_threshold``, ``max_pairs_for_u`` and
 ``seed`` come from the profile (``profile.resolution``); everything else is a
-default defined here, chosen on the generated samples and documented in
-``docs/resolution.md`` (proposed as profile settings).
+default defined and explained here, chosen on the generated samples. The
+constants are candidates for profile settings.
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ class Thresholds:
     @classmethod
     def from_profile(cls, profile) -> Thresholds:
         res = profile.resolution
-        return cls(res.match_threshold, res.review_threshold, int(res.max_pairs_for_u), int(res.seed))
+        return cls(
+            res.match_threshold, res.review_threshold, int(res.max_pairs_for_u), int(res.seed)
+        )
 
 
 def _leading_words(side: str, other: str) -> str:
@@ -83,10 +85,14 @@ def name_comparison():
         [
             cll.NullLevel("name_key"),
             cll.ExactMatchLevel("name_key"),
-            cll.CustomLevel(f"name_core_l = name_core_r AND {TAILS_AGREE}",
-                            "same distinctive words, tails agree").configure(**core_tf),
-            cll.CustomLevel(f"damerau_levenshtein(name_core_l, name_core_r) <= 1 AND {TAILS_AGREE}",
-                            "distinctive words one typo apart, tails agree"),
+            cll.CustomLevel(
+                f"name_core_l = name_core_r AND {TAILS_AGREE}",
+                "same distinctive words, tails agree",
+            ).configure(**core_tf),
+            cll.CustomLevel(
+                f"damerau_levenshtein(name_core_l, name_core_r) <= 1 AND {TAILS_AGREE}",
+                "distinctive words one typo apart, tails agree",
+            ),
             cll.ExactMatchLevel("name_core").configure(**core_tf),
             cll.JaroWinklerLevel("name_key", 0.9),
             cll.ElseLevel(),
@@ -98,8 +104,12 @@ def name_comparison():
 def _exact_or_close(column: str, similarity: float):
     """Exact, nearly equal (Jaro-Winkler), else."""
     return cl.CustomComparison(
-        [cll.NullLevel(column), cll.ExactMatchLevel(column), cll.JaroWinklerLevel(column, similarity),
-         cll.ElseLevel()],
+        [
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column),
+            cll.JaroWinklerLevel(column, similarity),
+            cll.ElseLevel(),
+        ],
         output_column_name=column,
     )
 
@@ -127,9 +137,15 @@ def people_comparison():
                 'OR ("people_r" IS NULL AND "contact_points_r" IS NULL)',
                 "no people on one of the records",
             ).configure(is_null_level=True),
-            cll.ArrayIntersectLevel("contact_points", 1).configure(label_for_charts="a person's phone or email shared"),
-            cll.ArrayIntersectLevel("people_full", 1).configure(label_for_charts="a person's full name shared"),
-            cll.ArrayIntersectLevel("people", 1).configure(label_for_charts="a person's initial and surname shared"),
+            cll.ArrayIntersectLevel("contact_points", 1).configure(
+                label_for_charts="a person's phone or email shared"
+            ),
+            cll.ArrayIntersectLevel("people_full", 1).configure(
+                label_for_charts="a person's full name shared"
+            ),
+            cll.ArrayIntersectLevel("people", 1).configure(
+                label_for_charts="a person's initial and surname shared"
+            ),
             cll.ElseLevel(),
         ],
         output_column_name="people",
@@ -145,8 +161,9 @@ def blocking_rules() -> list:
         block_on("contact_points", arrays_to_explode=["contact_points"]),
         block_on("substr(name_t1, 1, 3)", "substr(name_t2, 1, 3)"),
         block_on("name_code"),
-        block_on("name_t1", "substr(name_t2, 1, 1)"),
-        block_on("substr(name_t1, 1, 1)", "name_t2", "name_t3"),
+        block_on("name_core", "substr(name_tail, 1, 1)"),
+        block_on("substr(name_t1, 1, 1)", "name_core2"),
+        block_on("name_t1_variants", arrays_to_explode=["name_t1_variants"]),
     ]
 
 
@@ -156,7 +173,7 @@ def deterministic_rules() -> list:
 
 
 #: Most pairs one EM session may use (Splink samples records deterministically above it).
-EM_MAX_PAIRS = 1_000_000
+EM_MAX_PAIRS = 500_000
 #: Share of records the EM sampler probes to count a rule's pairs.
 EM_PROBE = 0.1
 
@@ -174,7 +191,10 @@ def training_rules() -> list:
 #: Comparisons whose u is estimated only on pairs from different regions (nearly
 #: never matches), so the sample's few true matches do not inflate rare levels.
 U_FROM_OTHER_REGIONS = ("name", "phones", "emails", "org_domain", "legal_suffix", "people")
-_OTHER_REGIONS = '"region_l" IS NULL OR "region_r" IS NULL OR jaro_winkler_similarity("region_l", "region_r") >= 0.9'
+_OTHER_REGIONS = (
+    '"region_l" IS NULL OR "region_r" IS NULL'
+    ' OR jaro_winkler_similarity("region_l", "region_r") >= 0.9'
+)
 
 
 def u_settings() -> dict:
@@ -207,7 +227,9 @@ def fingerprint(model: dict) -> str:
     shape = {
         "version": MODEL_VERSION,
         "link_type": model.get("link_type"),
-        "blocking": [r.get("blocking_rule") for r in model.get("blocking_rules_to_generate_predictions", [])],
+        "blocking": [
+            r.get("blocking_rule") for r in model.get("blocking_rules_to_generate_predictions", [])
+        ],
         "comparisons": [
             [{k: level.get(k) for k in keep} for level in comp["comparison_levels"]]
             for comp in model.get("comparisons", [])

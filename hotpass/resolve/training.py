@@ -25,53 +25,103 @@ import math
 from collections.abc import Callable
 
 from splink import Linker
+from splink.internals.exceptions import SplinkException
 
 from hotpass.resolve import settings as rs
 
 LEVEL_NOT_OBSERVED = "level not observed in training dataset"
 
 
-def estimate_prior(linker: Linker) -> float:
-    """The prior from the deterministic rules; written into ``linker``."""
+def estimate_prior(linker: Linker, records: int) -> float:
+    """The prior from the deterministic rules, never below one expected match among all pairs."""
+    pairs = max(records * (records - 1) / 2, 1)
     linker.training.estimate_probability_two_random_records_match(
         rs.deterministic_rules(), recall=rs.DETERMINISTIC_RECALL
     )
-    return float(linker._settings_obj._probability_two_random_records_match)
+    found = float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
+    return min(max(found, 1 / pairs), 0.5)
 
 
-def run_em(linker: Linker) -> None:
-    """One EM session per training rule (u fixed, m estimated)."""
+def run_em(new_linker: Callable[[dict | None], Linker], model: dict) -> tuple[dict, list[str]]:
+    """One EM session per training rule on one linker (u fixed, m estimated); Splink keeps the
+    median of the sessions' estimates. A session without pairs is skipped (and noted); the
+    linker is rebuilt from the model as it was, because a failed session leaves it changed.
+    (On tiny samples EM can also drive an m to underflow, which Splink refuses with ValueError.)"""
+    notes = []
+    linker = new_linker(model)
     for rule in rs.training_rules():
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, max_pairs=rs.EM_MAX_PAIRS, record_sample_proportion=rs.EM_PROBE
-        )
+        before = linker.misc.save_model_to_json()
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule,
+                estimate_without_term_frequencies=True,
+                max_pairs=rs.EM_MAX_PAIRS,
+                record_sample_proportion=rs.EM_PROBE,
+            )
+        except (SplinkException, ValueError) as exc:  # no pairs, or EM drove a level to zero
+            sql = rule.get_blocking_rule("duckdb").blocking_rule_sql
+            reason = str(exc).splitlines()[0][:160]
+            notes.append(
+                f"EM could not train on pairs where {sql} ({reason}); that session was skipped."
+            )
+            linker = new_linker(tidy(before))
+    return linker.misc.save_model_to_json(), notes
 
 
-def train(new_linker: Callable[[dict | None], Linker], thresholds: rs.Thresholds,
-          progress: Callable[[float, str], None]) -> dict:
-    """Train a model; ``new_linker(settings)`` gives a linker (untrained settings when None)."""
+def train(
+    session, thresholds: rs.Thresholds, progress: Callable[[float, str], None]
+) -> tuple[dict, list[str]]:
+    """Train a model on ``session`` (a :class:`~hotpass.resolve.session.SplinkSession`).
+
+    Returns the model and notes on what could not be estimated.
+    """
+    new_linker = session.linker
     progress(0.0, "Estimating the prior")
-    prior = estimate_prior(new_linker(None))
+    prior = estimate_prior(new_linker(None), len(session.frame))
     progress(0.1, "Estimating u by random sampling")
     sampler = new_linker(rs.u_settings())
-    sampler.training.estimate_u_using_random_sampling(max_pairs=thresholds.max_pairs_for_u, seed=thresholds.seed)
+    sampler.training.estimate_u_using_random_sampling(
+        max_pairs=thresholds.max_pairs_for_u, seed=thresholds.seed
+    )
     sampled = sampler.misc.save_model_to_json()
     u_floor = rs.U_FLOOR_PAIRS / thresholds.max_pairs_for_u
     structure = rs.splink_settings().create_settings_dict("duckdb")
     progress(0.7, "Estimating m by expectation maximisation")
-    linker = new_linker(assemble(structure, None, sampled, prior, u_floor))
-    run_em(linker)
-    return assemble(linker.misc.save_model_to_json(), linker.misc.save_model_to_json(), sampled, prior, u_floor)
+    trained, notes = run_em(new_linker, assemble(structure, None, sampled, prior, u_floor))
+    return assemble(trained, trained, sampled, prior, u_floor), notes + fallbacks(trained, sampled)
 
 
-def assemble(structure: dict, trained: dict | None, sampled: dict, prior: float, u_floor: float) -> dict:
-    """``structure`` with m from ``trained`` (floored) and u from ``sampled`` (corrected, floored)."""
+def fallbacks(trained: dict, sampled: dict) -> list[str]:
+    """Notes for levels whose m or u was not estimated and fell back to its floor."""
+    notes = []
+    for comp, seen in zip(trained["comparisons"], sampled["comparisons"], strict=True):
+        for level, u_level in zip(_levels(comp), _levels(seen), strict=True):
+            where = f"{comp['output_column_name']}: {level.get('label_for_charts')}"
+            if _prob(level.get("m_probability")) < rs.M_FLOOR:
+                notes.append(
+                    f"{where}: EM saw too few matches at this level; m set to {rs.M_FLOOR}."
+                )
+            if _prob(u_level.get("u_probability")) == 0:
+                notes.append(
+                    f"{where}: no sampled pair reached this level; u set to one sampled pair."
+                )
+    return notes
+
+
+def assemble(
+    structure: dict, trained: dict | None, sampled: dict, prior: float, u_floor: float
+) -> dict:
+    """``structure`` with m from ``trained`` (floored), u from ``sampled`` (corrected, floored)."""
     model = tidy(structure)
     model["probability_two_random_records_match"] = rounded(prior)
     for i, comp in enumerate(model["comparisons"]):
         levels = _levels(comp)
         u_seen = [_prob(lv.get("u_probability")) for lv in _levels(sampled["comparisons"][i])]
-        m = [_prob(lv.get("m_probability")) for lv in _levels(trained["comparisons"][i])] if trained else None
+        m = (
+            [_prob(lv.get("m_probability")) for lv in _levels(trained["comparisons"][i])]
+            if trained
+            else None
+        )
         if comp["output_column_name"] not in rs.U_FROM_OTHER_REGIONS and m is not None:
             u_seen = [(us - prior * ms) / (1 - prior) for us, ms in zip(u_seen, _normalised(m))]
         u = _normalised([max(value, u_floor) for value in u_seen])
@@ -87,12 +137,24 @@ def _levels(comp: dict) -> list[dict]:
 
 
 def tidy(model: dict) -> dict:
-    """A copy of ``model`` without run-specific values (the linker's random id)."""
+    """A copy of ``model`` without run-specific values (the linker's random id), and with
+    probabilities EM drove towards zero raised to ``TINY`` so Splink accepts them again."""
     out = {key: value for key, value in model.items() if key != "linker_uid"}
     out["comparisons"] = [
-        {**comp, "comparison_levels": [dict(level) for level in comp["comparison_levels"]]}
+        {**comp, "comparison_levels": [_clamped(level) for level in comp["comparison_levels"]]}
         for comp in model["comparisons"]
     ]
+    return out
+
+
+TINY = 1e-12
+
+
+def _clamped(level: dict) -> dict:
+    out = dict(level)
+    for key in ("m_probability", "u_probability"):
+        if isinstance(out.get(key), float) and out[key] < TINY:
+            out[key] = TINY
     return out
 
 
@@ -129,6 +191,13 @@ def describe(model: dict) -> list[dict]:
                 continue
             m, u = _prob(level.get("m_probability")), _prob(level.get("u_probability"))
             weight = math.log2(m / u) if m > 0 and u > 0 else None
-            rows.append({"comparison": comp["output_column_name"], "level": level.get("label_for_charts"),
-                         "m": m, "u": u, "match_weight": weight})
+            rows.append(
+                {
+                    "comparison": comp["output_column_name"],
+                    "level": level.get("label_for_charts"),
+                    "m": m,
+                    "u": u,
+                    "match_weight": weight,
+                }
+            )
     return rows
