@@ -148,7 +148,8 @@ def resolve_records(records, profile: Profile, workspace=None, retrain: bool = F
 
     constraints = workspace.constraints() if workspace is not None else None
     model = load_model(workspace.directory, profile) if workspace is not None and not retrain else None
-    resolution = resolve(records.organisations, profile, constraints, model, retrain, progress)
+    resolution = resolve(records.organisations, profile, constraints, model, retrain, progress,
+                         contacts=records.contacts)
     if workspace is not None and resolution.trained:
         save_model(workspace.directory, profile, resolution.model)
     return resolution
