@@ -87,6 +87,8 @@ def init(
     directory: Path = typer.Argument(..., help="Folder to create with sample workbooks and a starter profile."),
     rows: int = typer.Option(600, "--rows", help="Total source rows across the sample workbooks."),
     seed: int = typer.Option(7, "--seed", help="Seed for the synthetic data."),
+    duplicate_rate: float = typer.Option(0.25, "--duplicate-rate",
+                                         help="Share of organisations shown by more than one row (0 to 0.9)."),
 ) -> None:
     """Write synthetic sample workbooks and a starter profile into DIRECTORY."""
     from hotpass.profile import load_profile
@@ -94,9 +96,9 @@ def init(
 
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        samples = generate_samples(directory, rows=rows, seed=seed)
+        samples = generate_samples(directory, rows=rows, seed=seed, duplicate_rate=duplicate_rate)
         load_profile("aviation").to_yaml(directory / "profile.yaml")
-    except (HotpassError, OSError) as exc:
+    except (HotpassError, OSError, ValueError) as exc:
         _fail(f"{directory}: {exc}")
     for path in samples.files:
         typer.echo(f"sample workbook: {path}")

@@ -293,13 +293,17 @@ def test_extreme_duplicate_rates(tmp_path, rate):
 
 def test_command_line(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "hotpass.samples", str(tmp_path), "--rows", "120", "--seed", "2"],
+        [sys.executable, "-m", "hotpass.cli", "init", str(tmp_path), "--rows", "120", "--seed", "2"],
         capture_output=True,
         text=True,
         check=True,
     )
     assert "legacy_contacts.xlsx" in done.stdout
     assert len(read_csv(tmp_path / "truth_records.csv")) == 120
+    refused = subprocess.run([sys.executable, "-m", "hotpass.cli", "init", str(tmp_path / "x"), "--rows", "5"],
+                             capture_output=True, text=True)
+    assert refused.returncode == 1 and refused.stderr.startswith("error: ")
+    assert "Traceback" not in refused.stderr
 
 
 def test_parallel_writers_give_the_same_files(tmp_path):
