@@ -127,3 +127,23 @@ def social_domains() -> list[str]:
         "yellowpages.co.za", "brabys.com", "sites.google.com", "wixsite.com", "linktr.ee",
         "pinterest.com", "t.me",
     ]
+
+
+def generic_name_words() -> list[str]:
+    """Words in organisation names that describe a kind of business, not one business."""
+    return [
+        "academy", "agency", "associates", "centre", "center", "club", "college", "company", "consulting",
+        "enterprises", "group", "holdings", "institute", "international", "organisation", "organization",
+        "partners", "school", "services", "solutions", "systems", "technologies", "trading", "training",
+        "trust",
+    ]
+
+
+def aviation_name_words() -> list[str]:
+    """Generic words of aviation organisations' names (for the aviation profile)."""
+    return [
+        "aero", "aeronautical", "air", "aircraft", "airways", "avionics", "aviation", "aviators", "cabin",
+        "charter", "charters", "components", "crew", "engineering", "executive", "flight", "flyers", "flying",
+        "gliding", "helicopter", "helicopters", "jet", "jets", "maintenance", "microlight", "pilot",
+        "propeller", "safari", "simulator", "skills", "sport", "taxi", "technical",
+    ]

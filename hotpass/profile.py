@@ -95,6 +95,11 @@ class ResolutionSettings(_Model):
         1_000_000, ge=10_000, description="Random pairs sampled to estimate u probabilities."
     )
     seed: int = Field(42, description="Seed for sampling, so training is repeatable.")
+    generic_name_words: list[str] = Field(
+        default_factory=defaults.generic_name_words,
+        description="Words that say what an organisation does rather than which one it is "
+        "('school', 'trading'); a name's distinctive part is what comes before the first of them.",
+    )
 
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> ResolutionSettings:

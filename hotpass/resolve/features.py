@@ -89,7 +89,8 @@ def features(orgs: pd.DataFrame, profile, contacts: pd.DataFrame | None = None) 
     domains = _DomainRules(profile.free_mail_domains, profile.social_domains)
     names = [_name_key(v) for v in column("name")]
     emails = [_emails(row) for row in zip(*(column(c) for c in EMAIL_COLUMNS))]
-    split = [_core_and_tail(n) for n in names]
+    generic_words = frozenset(fold_words(profile.resolution.generic_name_words))
+    split = [_core_and_tail(n, generic_words) for n in names]
     first_words = [_word(n, 0) for n in names]
     values = {
         "unique_id": column("record_key"),
@@ -111,7 +112,14 @@ def features(orgs: pd.DataFrame, profile, contacts: pd.DataFrame | None = None) 
         **people_columns(orgs, contacts),
     }
     # object columns keep None as None (pandas would otherwise infer a string dtype with NaN)
-    return pd.DataFrame({name: pd.Series(col, dtype=object) for name, col in values.items()})
+    frame = pd.DataFrame({name: pd.Series(col, dtype=object) for name, col in values.items()})
+    frame.attrs["generic_words"] = sorted(generic_words)  # JSON-friendly: DuckDB serialises attrs
+    return frame
+
+
+def fold_words(words) -> list[str]:
+    """Generic name words as name keys spell them (lower case, no punctuation)."""
+    return [w for word in words for w in (_name_key_cached(str(word)) or "").split()]
 
 
 def _text(value) -> str | None:
@@ -147,15 +155,15 @@ def _name_key(value) -> str | None:
 
 
 @lru_cache(maxsize=100_000)
-def _generic(word: str) -> str | None:
+def _generic(word: str, generic_words: frozenset[str] = NAME_GENERIC_WORDS) -> str | None:
     """The generic word ``word`` spells, allowing one typo in words of five letters or more."""
-    if word in NAME_GENERIC_WORDS:
+    if word in generic_words:
         return word
     if len(word) < 5:
         return None
     close = [
         g
-        for g in sorted(NAME_GENERIC_WORDS)
+        for g in sorted(generic_words)
         if len(g) >= 5
         and abs(len(word) - len(g)) <= 1
         and DamerauLevenshtein.distance(word, g) <= 1
@@ -163,12 +171,13 @@ def _generic(word: str) -> str | None:
     return close[0] if close else None
 
 
-def _core_and_tail(key: str | None) -> tuple[str | None, str | None]:
+def _core_and_tail(key: str | None, generic_words: frozenset[str] = NAME_GENERIC_WORDS
+                   ) -> tuple[str | None, str | None]:
     """(distinctive words, generic words after them) of a name key."""
     if not key:
         return None, None
     words = key.split()
-    cut = next((i for i in range(1, len(words)) if _generic(words[i])), len(words))
+    cut = next((i for i in range(1, len(words)) if _generic(words[i], generic_words)), len(words))
     return " ".join(words[:cut]), " ".join(words[cut:]) or None
 
 
@@ -183,11 +192,12 @@ def core_frequencies(frame: pd.DataFrame) -> pd.DataFrame:
     "vaal aviation", "vaal flight school" -> 2; "tetawa flight", "tetawa flight
     academy" -> 1. Frequencies are those counts over their total.
     """
+    generic_words = frozenset(frame.attrs.get("generic_words", NAME_GENERIC_WORDS))
     kinds: dict[str, set] = {}
     for core, tail in zip(frame["name_core"], frame["name_tail"]):
         if isinstance(core, str):
             kinds.setdefault(core, set()).add(
-                _generic(tail.split()[0]) if isinstance(tail, str) else None
+                _generic(tail.split()[0], generic_words) if isinstance(tail, str) else None
             )
     counts = {core: len(found) for core, found in kinds.items()}
     total = sum(counts.values()) or 1
