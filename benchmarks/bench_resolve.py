@@ -35,27 +35,14 @@ _DATA: dict = {}  # what forked children read: profile, orgs, contacts, features
 
 def prepare(rows: int, seed: int, workdir: Path) -> tuple[dict, dict[str, str]]:
     """Sample files -> organisation and contact records; returns them and each record's true org."""
-    import pandas as pd
-
-    from hotpass.pipeline import assign_keys, map_sources, normalise_records, read_sources
+    from hotpass.pipeline import map_sources, prepare_records, read_sources
     from hotpass.profile import load_profile
-    from hotpass.records import build_records, link_contacts
-    from hotpass.samples import generate_samples
+    from hotpass.samples import generate_samples, true_organisations
 
     samples = generate_samples(workdir, rows=rows, seed=seed)
     profile = load_profile("aviation")
-    sheets, mappings = map_sources(read_sources(samples.files, profile), profile)
-    records = build_records(sheets, mappings, profile)
-    normalise_records(records, profile)
-    link_contacts(records, profile)
-    assign_keys(records, profile)
-    truth = pd.read_csv(samples.truth_records, dtype=str)
-    true_org = dict(
-        zip(
-            zip(truth["source_file"], truth["source_sheet"], truth["source_row"].astype(int)),
-            truth["org_id"],
-        )
-    )
+    records = prepare_records(*map_sources(read_sources(samples.files, profile), profile), profile)
+    true_org = true_organisations(samples.truth_records)
     orgs = records.organisations
     org_of = {
         k: true_org[(f, s, int(r))]

@@ -129,7 +129,7 @@ def _provenance(golden, contact_provenance: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({"source_row": "Int64"})
 
 
-def _summary(records, sheets, mappings, orgs, contacts, findings: pd.DataFrame, profile: Profile):
+def _summary(records, sheets, mappings, orgs, contacts, findings: pd.DataFrame, profile: Profile, resolution):
     severities = findings["severity"].value_counts() if len(findings) else {}
     roles = pd.Series([m.role for m in mappings]).value_counts() if mappings else {}
     unlinked = int(sum(is_missing(v) for v in contacts["organisation_id"])) if len(contacts) else 0
@@ -145,6 +145,9 @@ def _summary(records, sheets, mappings, orgs, contacts, findings: pd.DataFrame, 
         ("Contact records", len(records.contacts)),
         ("Output organisations", len(orgs)),
         ("Output contacts", len(contacts)),
+        ("Duplicate pairs merged automatically", int((resolution.pairs["band"] == "auto").sum())),
+        ("Pairs waiting for review", len(resolution.review)),
+        ("Organisation records merged into another", len(records.organisations) - len(orgs)),
         ("Contacts without an organisation", unlinked),
         ("Findings (info)", int(severities.get("info", 0))),
         ("Findings (warning)", int(severities.get("warning", 0))),
@@ -166,10 +169,7 @@ def build(records, sheets, mappings, profile: Profile, resolution, merged, works
     people = _contacts(contacts, golden, profile)
     source_map = _source_map(records, golden_of, _contact_ids(people))
     findings = records.findings.to_frame()
-    summary = _summary(records, sheets, mappings, orgs, people, findings, profile)
-    summary[10:10] = [("Duplicate pairs merged automatically", int((resolution.pairs["band"] == "auto").sum())),
-                      ("Pairs waiting for review", len(resolution.review)),
-                      ("Organisation records merged into another", len(records.organisations) - len(orgs))]
+    summary = _summary(records, sheets, mappings, orgs, people, findings, profile, resolution)
     refined = Refined(orgs, people, source_map, findings, summary, mappings)
     refined.clusters = _clusters(records, golden_of, resolution, workspace)
     refined.provenance = _provenance(golden, contact_provenance)

@@ -168,19 +168,28 @@ def merge_records(records, resolution, profile: Profile):
     return golden, golden_of, contacts, contact_provenance
 
 
-def refine_sheets(sheets, mappings: list[SheetMapping], profile: Profile, progress: Progress = _quiet,
-                  ingest_findings: Findings | None = None, workspace=None, retrain: bool = False) -> Refined:
-    """Everything after mapping: records, normalisation, links, resolution, golden records, tables."""
-    from hotpass import outputs
+def prepare_records(sheets, mappings: list[SheetMapping], profile: Profile,
+                    ingest_findings: Findings | None = None, clock: _Clock | None = None):
+    """Records from mapped sheets, normalised, linked and keyed: what resolution starts from."""
     from hotpass.records import build_records, link_contacts
 
-    clock = _Clock(progress)
+    clock = clock or _Clock(_quiet)
     records = clock.run("records", "Building records", build_records, sheets, mappings, profile)
     if ingest_findings is not None:
         records.findings.extend(ingest_findings)
     clock.run("normalise", "Normalising values", normalise_records, records, profile)
     clock.run("link", "Linking contacts to organisations", link_contacts, records, profile)
     clock.run("keys", "Assigning stable record keys", assign_keys, records, profile)
+    return records
+
+
+def refine_sheets(sheets, mappings: list[SheetMapping], profile: Profile, progress: Progress = _quiet,
+                  ingest_findings: Findings | None = None, workspace=None, retrain: bool = False) -> Refined:
+    """Everything after mapping: records, normalisation, links, resolution, golden records, tables."""
+    from hotpass import outputs
+
+    clock = _Clock(progress)
+    records = prepare_records(sheets, mappings, profile, ingest_findings, clock)
     resolution = clock.run("resolve", "Finding duplicate organisations", resolve_records, records, profile,
                            workspace, retrain, progress)
     merged = clock.run("merge", "Building golden records", merge_records, records, resolution, profile)

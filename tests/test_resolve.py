@@ -22,19 +22,12 @@ class Sample:
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory, aviation) -> Sample:
     """Records of a 1,500-row generated sample, with the true organisation of each."""
-    from hotpass.pipeline import assign_keys, map_sources, normalise_records, read_sources
-    from hotpass.records import build_records, link_contacts
-    from hotpass.samples import generate_samples
+    from hotpass.pipeline import map_sources, prepare_records, read_sources
+    from hotpass.samples import generate_samples, true_organisations
 
     generated = generate_samples(tmp_path_factory.mktemp("resolve"), rows=1500, seed=11)
-    sheets, mappings = map_sources(read_sources(generated.files, aviation), aviation)
-    records = build_records(sheets, mappings, aviation)
-    normalise_records(records, aviation)
-    link_contacts(records, aviation)
-    assign_keys(records, aviation)
-    truth = pd.read_csv(generated.truth_records, dtype=str)
-    where = zip(truth["source_file"], truth["source_sheet"], truth["source_row"].astype(int))
-    true_org = dict(zip(where, truth["org_id"]))
+    records = prepare_records(*map_sources(read_sources(generated.files, aviation), aviation), aviation)
+    true_org = true_organisations(generated.truth_records)
     orgs = records.organisations
     org_of = {
         key: true_org[(f, s, int(r))]

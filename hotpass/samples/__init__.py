@@ -39,7 +39,7 @@ from hotpass.samples._allocate import plan_rows
 from hotpass.samples._population import build_population
 from hotpass.samples._run import choose_workers, write_all
 
-__all__ = ["SampleSet", "generate_samples", "DEFAULT_SPLIT"]
+__all__ = ["SampleSet", "generate_samples", "true_organisations", "DEFAULT_SPLIT"]
 
 DEFAULT_SPLIT = (0.25, 0.40, 0.35)  # regulator, CRM (organisations + contacts), legacy
 
@@ -88,3 +88,12 @@ def generate_samples(
         out / "truth_organisations.csv",
         out / "truth_contacts.csv",
     )
+
+
+def true_organisations(truth_records: str | Path) -> dict[tuple[str, str, int], str]:
+    """(source file, sheet, Excel row) -> the true organisation id that row shows."""
+    import csv
+
+    with open(truth_records, encoding="utf-8", newline="") as handle:
+        return {(r["source_file"], r["source_sheet"], int(r["source_row"])): r["org_id"]
+                for r in csv.DictReader(handle)}
