@@ -103,27 +103,27 @@ def run_bare() -> dict:
 
     logging.getLogger("splink").setLevel(logging.ERROR)  # its warnings would go to stderr
     stages: dict = {}
-    profile = _DATA["profile"].resolution
+    spec = rs.ModelSpec.from_profile(_DATA["profile"])
     with measure(stages, "bare_splink", len(_DATA["features"])):
         db = DuckDBAPI()
         linker = Linker(
             db.register(_DATA["features"], dataset_display_name="orgs"),
-            rs.splink_settings(),
+            rs.splink_settings(spec),
             log_level=None,
         )
         linker.training.estimate_probability_two_random_records_match(
-            rs.deterministic_rules(), recall=rs.DETERMINISTIC_RECALL
+            rs.deterministic_rules(spec), recall=spec.deterministic_recall
         )
         linker.training.estimate_u_using_random_sampling(
-            max_pairs=profile.max_pairs_for_u, seed=profile.seed
+            max_pairs=spec.max_pairs_for_u, seed=spec.seed
         )
-        for rule in rs.training_rules():
+        for rule in rs.training_rules(spec):
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, max_pairs=rs.EM_MAX_PAIRS, record_sample_proportion=rs.EM_PROBE
+                rule, max_pairs=spec.em_max_pairs, record_sample_proportion=rs.EM_PROBE
             )
-        predictions = linker.inference.predict(threshold_match_probability=rs.PREDICT_FLOOR)
+        predictions = linker.inference.predict(threshold_match_probability=spec.predict_floor)
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            predictions, threshold_match_probability=profile.match_threshold
+            predictions, threshold_match_probability=spec.match
         ).as_pandas_dataframe()
         db.duckdb_con.close()
     return {

@@ -144,12 +144,13 @@ def assign_keys(records, profile: Profile) -> None:
 
 def resolve_records(records, profile: Profile, workspace=None, retrain: bool = False, progress: Progress = _quiet):
     """Find duplicate organisations with Splink, honouring the workspace's decisions and cached model."""
-    from hotpass.resolve import load_model, resolve, save_model
+    from hotpass.resolve import ScoreCache, load_model, resolve, save_model
 
     constraints = workspace.constraints() if workspace is not None else None
     model = load_model(workspace.directory, profile) if workspace is not None and not retrain else None
+    scores = ScoreCache(workspace.directory, profile) if workspace is not None else None
     resolution = resolve(records.organisations, profile, constraints, model, retrain, progress,
-                         contacts=records.contacts)
+                         contacts=records.contacts, scores=scores)
     if workspace is not None and resolution.trained:
         save_model(workspace.directory, profile, resolution.model)
     return resolution

@@ -9,6 +9,7 @@ YAML document over the defaults, validates everything, and raises one
 from __future__ import annotations
 
 import fnmatch
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -82,8 +83,62 @@ class MappingSettings(_Model):
     )
 
 
+#: Columns of the matching frame (see :mod:`hotpass.resolve.features`) that blocking and
+#: training rules may use; list columns are compared by their elements.
+MATCHING_COLUMNS = (
+    "name_key", "name_core", "name_tail", "name_t1", "name_t2", "name_t3", "name_core2",
+    "name_code", "name_t1_variants", "phones", "emails", "org_domain", "region", "town",
+    "legal_suffix", "people", "people_full", "contact_points",
+)
+LIST_COLUMNS = ("phones", "emails", "people", "people_full", "contact_points", "name_t1_variants")
+#: SQL functions a rule expression may call.
+RULE_FUNCTIONS = ("substr", "left", "right", "lower", "length")
+Comparison = Literal[
+    "name", "phones", "emails", "org_domain", "region", "town", "legal_suffix", "people"
+]
+_RULE_TOKEN = re.compile(r"[a-z_][a-z0-9_]*|\d+|[(),]|\s+")
+
+
+def check_rule_expression(expr: str) -> str:
+    """``expr`` when it is a column of the matching frame or a function of one, else ValueError.
+
+    Only lower-case names, numbers, commas and brackets are allowed, so a profile
+    (which operators may upload) can never carry arbitrary SQL into a query.
+    """
+    text = expr.strip()
+    tokens = _RULE_TOKEN.findall(text)
+    if not text or "".join(tokens) != text:
+        raise ValueError(f"{expr!r}: only column names, {', '.join(RULE_FUNCTIONS)}() and numbers")
+    words = [t for t in tokens if t[0].isalpha() or t[0] == "_"]
+    for word in words:
+        is_call = re.search(rf"\b{word}\s*\(", text) is not None
+        if is_call and word in RULE_FUNCTIONS:
+            continue
+        if word not in MATCHING_COLUMNS:
+            raise ValueError(f"{expr!r}: {word!r} is not a matching column")
+        if word in LIST_COLUMNS and text != word:
+            raise ValueError(f"{expr!r}: list column {word!r} must stand alone in a rule")
+    if not any(w in MATCHING_COLUMNS for w in words):
+        raise ValueError(f"{expr!r}: names no matching column")
+    if text.count("(") != text.count(")"):
+        raise ValueError(f"{expr!r}: unbalanced brackets")
+    return text
+
+
+Rule = list[str]
+
+
+def _rules(value: list[Rule]) -> list[Rule]:
+    if not value:
+        raise ValueError("at least one rule is needed")
+    for rule in value:
+        if not rule:
+            raise ValueError("a rule needs at least one column")
+    return [[check_rule_expression(expr) for expr in rule] for rule in value]
+
+
 class ResolutionSettings(_Model):
-    """Duplicate resolution thresholds (used by the resolve stage)."""
+    """Duplicate resolution: the Splink model (comparisons, blocking, training) and thresholds."""
 
     match_threshold: float = Field(
         0.92, gt=0, lt=1, description="Pairs at or above this match probability merge automatically."
@@ -91,8 +146,64 @@ class ResolutionSettings(_Model):
     review_threshold: float = Field(
         0.5, gt=0, lt=1, description="Pairs between this and match_threshold go to the review queue."
     )
+    comparisons: list[Comparison] = Field(
+        default_factory=lambda: [
+            "name", "phones", "emails", "org_domain", "region", "town", "legal_suffix", "people"
+        ],
+        description="Evidence compared for each candidate pair, in the order explanations show "
+        "it: name (without legal suffix), phones, emails, org_domain (website or own mail "
+        "domain, never free-mail), region, town, legal_suffix, people (the records' contacts). "
+        "name is required.",
+    )
+    similarity: dict[Literal["name", "region", "town"], float] = Field(
+        default_factory=lambda: {"name": 0.9, "region": 0.9, "town": 0.88},
+        description="Jaro-Winkler similarity at or above which name, region or town count as "
+        "nearly equal (a level below exact agreement).",
+    )
+    blocking_rules: list[Rule] = Field(
+        default_factory=lambda: [
+            ["phones"], ["emails"], ["org_domain"], ["contact_points"],
+            ["substr(name_t1, 1, 3)", "substr(name_t2, 1, 3)"], ["name_code"],
+            ["name_core", "substr(name_tail, 1, 1)"], ["substr(name_t1, 1, 1)", "name_core2"],
+            ["name_t1_variants"],
+        ],
+        description="Which pairs are scored at all: a pair is a candidate when both records "
+        "agree on every expression of at least one rule. An expression is a matching column "
+        "(see docs/profiles.md) or substr/left/right/lower/length of one; list columns "
+        "(phones, emails, people, people_full, contact_points, name_t1_variants) match on any "
+        "shared element and must stand alone.",
+    )
+    deterministic_rules: list[Rule] = Field(
+        default_factory=lambda: [["phones"], ["emails"], ["org_domain"]],
+        description="Rules whose pairs are nearly all true matches; with deterministic_recall "
+        "they estimate how likely two random records are to match (the prior).",
+    )
+    deterministic_recall: float = Field(
+        0.75, gt=0, le=1, description="Share of all true matches the deterministic rules are assumed to find."
+    )
+    training_rules: list[Rule] = Field(
+        default_factory=lambda: [["name_key"], ["region"]],
+        description="One expectation-maximisation session per rule estimates m on the pairs it "
+        "finds; each session cannot train the comparisons its rule uses, so use at least two "
+        "rules on different evidence.",
+    )
     max_pairs_for_u: int = Field(
         1_000_000, ge=10_000, description="Random pairs sampled to estimate u probabilities."
+    )
+    em_max_pairs: int = Field(
+        500_000, ge=1_000, description="Most pairs one expectation-maximisation session uses."
+    )
+    m_floor: float = Field(
+        0.01, gt=0, lt=0.5, description="Smallest m probability any comparison level may have, "
+        "so that no single disagreement rules a match out."
+    )
+    predict_floor: float = Field(
+        0.01, gt=0, lt=1, description="Scored pairs below this match probability are not kept "
+        "(they would stay apart anyway); must be below review_threshold."
+    )
+    variant_max_records: int = Field(
+        20, ge=1, description="A first-word spelling variant (one letter deleted) shared by more "
+        "records than this is too common to block on."
     )
     seed: int = Field(42, description="Seed for sampling, so training is repeatable.")
     generic_name_words: list[str] = Field(
@@ -101,10 +212,34 @@ class ResolutionSettings(_Model):
         "('school', 'trading'); a name's distinctive part is what comes before the first of them.",
     )
 
+    @field_validator("blocking_rules", "deterministic_rules", "training_rules")
+    @classmethod
+    def _check_rules(cls, value: list[Rule]) -> list[Rule]:
+        return _rules(value)
+
+    @field_validator("comparisons")
+    @classmethod
+    def _name_first_class(cls, value: list[str]) -> list[str]:
+        if "name" not in value:
+            raise ValueError("the name comparison is required")
+        if len(set(value)) != len(value):
+            raise ValueError("a comparison may appear only once")
+        return value
+
+    @field_validator("similarity")
+    @classmethod
+    def _similarities(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, number in value.items():
+            if not 0 < number < 1:
+                raise ValueError(f"{key}: similarity must be between 0 and 1")
+        return {**{"name": 0.9, "region": 0.9, "town": 0.88}, **value}
+
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> ResolutionSettings:
         if self.review_threshold >= self.match_threshold:
             raise ValueError("review_threshold must be below match_threshold")
+        if self.predict_floor >= self.review_threshold:
+            raise ValueError("predict_floor must be below review_threshold")
         return self
 
 

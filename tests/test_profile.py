@@ -86,3 +86,28 @@ def test_priorities_and_role_overrides(aviation):
     profile = Profile(name="x", sheet_roles={"crm*::Contact*": "contact"})
     assert profile.role_override("crm_2024.xlsx", "Contact Info") == "contact"
     assert profile.role_override("crm_2024.xlsx", "Organisation") is None
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [["name_key; DROP TABLE x"], ["upper(name_t1)"], ["substr(phones, 1, 2)"], ["nope"], ["'x'"], []],
+)
+def test_rules_accept_only_matching_columns_and_a_few_functions(rule):
+    with pytest.raises(ProfileError, match="resolution.blocking_rules"):
+        Profile.from_dict({"name": "t", "resolution": {"blocking_rules": [rule]}})
+
+
+def test_rules_and_comparisons_from_the_profile():
+    profile = Profile.from_dict(
+        {"name": "t", "resolution": {
+            "blocking_rules": [["substr(name_t1, 1, 2)", "region"], ["phones"]],
+            "comparisons": ["name", "phones"],
+            "similarity": {"town": 0.7},
+        }}
+    )
+    assert profile.resolution.blocking_rules[0] == ["substr(name_t1, 1, 2)", "region"]
+    assert profile.resolution.similarity == {"name": 0.9, "region": 0.9, "town": 0.7}
+    with pytest.raises(ProfileError, match="name comparison is required"):
+        Profile.from_dict({"name": "t", "resolution": {"comparisons": ["phones"]}})
+    with pytest.raises(ProfileError, match="predict_floor"):
+        Profile.from_dict({"name": "t", "resolution": {"predict_floor": 0.6}})

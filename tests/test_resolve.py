@@ -230,3 +230,54 @@ def test_model_cache_round_trip_in_the_workspace(tmp_path, aviation, trained):
     stored["fingerprint"] = "0" * 16
     path.write_text(json.dumps(stored), encoding="utf-8")
     assert load_model(tmp_path, aviation) is None
+
+
+def test_a_changed_training_setting_makes_the_cached_model_unusable(tmp_path, aviation, trained):
+    save_model(tmp_path, aviation, trained.model)
+    changed = aviation.model_copy(deep=True)
+    changed.resolution.deterministic_recall = 0.6
+    assert load_model(tmp_path, changed) is None
+    assert load_model(tmp_path, aviation) == trained.model
+
+
+def test_the_profile_chooses_comparisons_and_blocking_rules(sample, aviation, trained):
+    """Fewer comparisons and one blocking rule: the model and the pairs follow the profile."""
+    narrow = aviation.model_copy(deep=True)
+    narrow.resolution.comparisons = ["name", "phones", "region"]
+    narrow.resolution.blocking_rules = [["name_core"], ["phones"]]
+    narrow.resolution.similarity = {"name": 0.8}
+    orgs = sample.orgs.head(600)
+    result = resolve(orgs, narrow, contacts=sample.contacts, model=trained.model)
+    assert result.trained  # the cached model's structure no longer fits
+    assert [c["output_column_name"] for c in result.model["comparisons"]] == [
+        "name", "phones", "region"
+    ]
+    assert not any(c.startswith(("mw_town", "mw_emails")) for c in result.pairs.columns)
+    assert set(result.pairs["blocked_by"].astype(str)) <= {"0", "1"}
+    name_levels = result.model["comparisons"][0]["comparison_levels"]
+    assert any(">= 0.8" in level["sql_condition"] for level in name_levels)
+
+
+def test_scores_are_reused_when_records_and_model_are_unchanged(tmp_path, sample, aviation):
+    from hotpass.resolve import ScoreCache
+
+    orgs = sample.orgs.head(500)
+    scores = ScoreCache(tmp_path, aviation)
+    first = resolve(orgs, aviation, contacts=sample.contacts, scores=scores)
+    assert scores.path.exists()
+    again = resolve(orgs, aviation, contacts=sample.contacts, model=first.model, scores=scores)
+    assert any("scores were reused" in note for note in again.notes)
+    for name in ("pairs", "clusters", "review"):
+        assert getattr(again, name).to_csv(index=False) == getattr(first, name).to_csv(
+            index=False
+        ), name
+    assert again.model == first.model
+    # one record fewer: the scores no longer fit, so they are computed and stored again
+    fewer = resolve(orgs.head(499), aviation, contacts=sample.contacts, model=first.model,
+                    scores=scores)
+    assert not any("scores were reused" in note for note in fewer.notes)
+    assert "prior" in fewer.timings
+    after = resolve(orgs.head(499), aviation, contacts=sample.contacts, model=first.model,
+                    scores=scores)
+    assert any("scores were reused" in note for note in after.notes)
+    assert after.pairs.to_csv(index=False) == fewer.pairs.to_csv(index=False)

@@ -1,6 +1,6 @@
 """Deduplicate organisation records across all sources with Splink on DuckDB.
 
-``resolve(orgs, profile, constraints, model)`` scores candidate pairs, sorts
+``resolve(orgs, profile, constraints, model, scores=...)`` scores candidate pairs, sorts
 them into bands (merge automatically, review, keep apart) and clusters them,
 honouring people's decisions: "different" is never merged, even through a
 chain of other links; "same" is always merged unless that contradicts a
@@ -9,7 +9,7 @@ chain of other links; "same" is always merged unless that contradicts a
 
 from __future__ import annotations
 
-from hotpass.resolve.cache import load_model, model_path, save_model
+from hotpass.resolve.cache import ScoreCache, load_model, model_path, save_model
 from hotpass.resolve.clustering import Conflict, Constraints, cluster, cluster_with_conflicts
 from hotpass.resolve.features import features
 from hotpass.resolve.resolver import Resolution, resolve
@@ -19,6 +19,7 @@ __all__ = [
     "Conflict",
     "Constraints",
     "Resolution",
+    "ScoreCache",
     "cluster",
     "cluster_with_conflicts",
     "describe",

@@ -1,17 +1,29 @@
-"""The trained model, cached per profile in the workspace.
+"""The trained model and the last scores, cached per profile in the workspace.
 
 ``<workspace>/models/<profile>.resolve.json`` holds the model Splink saved
-(``save_model_to_json``) and the fingerprint of the settings it was trained
-with. A model whose fingerprint no longer matches is ignored, so changing the
-comparisons or blocking rules retrains.
+(``save_model_to_json``), the fingerprint of its structure and the signature
+of the training settings it was trained with. A model whose fingerprint or
+training signature no longer matches the profile is ignored, so changing the
+comparisons, blocking or training rules retrains.
+
+``<workspace>/models/<profile>.pairs.parquet`` holds the scored pairs of the
+last run, keyed on a hash of the matching frame and of the model that scored
+it (with the model as used, its prior estimated on those records): a re-run
+on the same records with the same model (the usual case after review
+decisions) reads them instead of scoring again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from hotpass.errors import WorkspaceError
 from hotpass.resolve import settings as rs
@@ -29,8 +41,12 @@ def load_model(workspace: str | Path, profile) -> dict | None:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    model = stored.get("model") if isinstance(stored, dict) else None
+    if not isinstance(stored, dict):
+        return None
+    model = stored.get("model")
     if not isinstance(model, dict) or stored.get("fingerprint") != rs.fingerprint(model):
+        return None
+    if stored.get("training") != rs.ModelSpec.from_profile(profile).training_signature():
         return None
     return model
 
@@ -38,17 +54,58 @@ def load_model(workspace: str | Path, profile) -> dict | None:
 def save_model(workspace: str | Path, profile, model: dict) -> Path:
     """Write ``model`` atomically to the workspace; returns the path."""
     path = model_path(workspace, profile)
-    text = json.dumps(
-        {"fingerprint": rs.fingerprint(model), "model": model}, indent=1, sort_keys=True
-    )
+    stored = {
+        "fingerprint": rs.fingerprint(model),
+        "training": rs.ModelSpec.from_profile(profile).training_signature(),
+        "model": model,
+    }
+    text = json.dumps(stored, indent=1, sort_keys=True) + "\n"
+    _replace(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), "resolution model")
+    return path
+
+
+def _replace(path: Path, write, what: str) -> None:
+    """Write ``path`` through a temporary file beside it, so a crash leaves the old one."""
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".model-", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
+        os.close(fd)
+        write(tmp)
         os.replace(tmp, path)
     except OSError as exc:
-        raise WorkspaceError(
-            f"{path}: cannot save the resolution model ({exc.strerror or exc})"
-        ) from None
-    return path
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise WorkspaceError(f"{path}: cannot save the {what} ({exc.strerror or exc})") from None
+
+
+def score_key(frame_digest: str, model: dict, spec: rs.ModelSpec) -> str:
+    """What scores depend on: the matching frame, the model and the prediction floor."""
+    text = json.dumps([frame_digest, model, spec.predict_floor], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class ScoreCache:
+    """The scored pairs of the last run of one profile, in the workspace."""
+
+    def __init__(self, workspace: str | Path, profile):
+        self.path = Path(workspace) / "models" / f"{profile.name}.pairs.parquet"
+
+    def get(self, key: str) -> tuple[pd.DataFrame, dict] | None:
+        """(pairs, model that scored them) stored under ``key``, or None (no file, another
+        key, unreadable)."""
+        try:
+            meta = pq.read_schema(self.path).metadata or {}
+            if meta.get(b"hotpass_key", b"").decode() != key:
+                return None
+            model = json.loads(meta[b"hotpass_model"])
+            return pq.read_table(self.path).to_pandas(), model
+        except (OSError, KeyError, ValueError, pa.ArrowException):
+            return None
+
+    def put(self, key: str, pairs: pd.DataFrame, model: dict) -> None:
+        """Store ``pairs`` and the ``model`` that scored them under ``key``."""
+        table = pa.Table.from_pandas(pairs, preserve_index=False)
+        extra = {b"hotpass_key": key.encode(), b"hotpass_model": json.dumps(model).encode()}
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
+        _replace(self.path, lambda tmp: pq.write_table(table, tmp), "scored pairs")

@@ -10,13 +10,14 @@ Every value is derived from the normalised record frame and the profile:
 ``name_core``, ``name_tail``
     the distinctive leading words of the name and the generic words after them
     ("blue sky" + "flight academy"); a word is generic when it is, or is one
-    typo away from, one of ``NAME_GENERIC_WORDS`` (the first word never is).
+    typo away from, one of the profile's ``resolution.generic_name_words`` (the first
+    word never is).
 ``name_t1``, ``name_t2``, ``name_t3``, ``name_core2``, ``name_code``, ``name_t1_variants``
     the first three words of ``name_key``, the second distinctive word, a
     typo-tolerant code (the letters
     of each of the first two words in sorted order) and the first word with
     and without each of its letters (words of four letters or more; variants
-    that more than ``VARIANT_MAX_RECORDS`` records share are dropped): for
+    that more than ``resolution.variant_max_records`` records share are dropped): for
     blocking only.
 ``phones``
     sorted E.164 numbers from ``phone``, ``phone_other`` and the people's mobiles
@@ -45,36 +46,15 @@ import pandas as pd
 from rapidfuzz.distance import DamerauLevenshtein
 
 from hotpass.normalise import name_key, registrable_domain
+from hotpass.profile import MATCHING_COLUMNS
 from hotpass.resolve.people import people_columns
-from hotpass.resolve.settings import NAME_GENERIC_WORDS
 from hotpass.text import is_missing
 
 FILLER_WORDS = frozenset({"the", "of", "and"})
 PHONE_COLUMNS = ("phone", "phone_other", "unassigned_mobile", "unassigned_mobile_other")
 EMAIL_COLUMNS = ("email", "email_other")
-FEATURE_COLUMNS = (
-    "unique_id",
-    "name_key",
-    "name_core",
-    "name_tail",
-    "name_t1",
-    "name_t2",
-    "name_t3",
-    "name_core2",
-    "name_code",
-    "name_t1_variants",
-    "phones",
-    "emails",
-    "org_domain",
-    "region",
-    "town",
-    "legal_suffix",
-    "people",
-    "people_full",
-    "contact_points",
-)
+FEATURE_COLUMNS = ("unique_id", *MATCHING_COLUMNS)
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-VARIANT_MAX_RECORDS = 20
 _MIN_BRAND = 5  # free-mail brands at least this long are refused under any suffix ("gmail.co.za")
 
 
@@ -102,7 +82,7 @@ def features(orgs: pd.DataFrame, profile, contacts: pd.DataFrame | None = None) 
         "name_t3": [_word(n, 2) for n in names],
         "name_core2": [_word(core, 1) for core, _ in split],
         "name_code": [_name_code(n) for n in names],
-        "name_t1_variants": _variants(first_words),
+        "name_t1_variants": _variants(first_words, profile.resolution.variant_max_records),
         "phones": [_phones(row) for row in zip(*(column(c) for c in PHONE_COLUMNS))],
         "emails": emails,
         "org_domain": [domains.org_domain(d, e) for d, e in zip(column("domain"), emails)],
@@ -155,7 +135,7 @@ def _name_key(value) -> str | None:
 
 
 @lru_cache(maxsize=100_000)
-def _generic(word: str, generic_words: frozenset[str] = NAME_GENERIC_WORDS) -> str | None:
+def _generic(word: str, generic_words: frozenset[str]) -> str | None:
     """The generic word ``word`` spells, allowing one typo in words of five letters or more."""
     if word in generic_words:
         return word
@@ -171,8 +151,7 @@ def _generic(word: str, generic_words: frozenset[str] = NAME_GENERIC_WORDS) -> s
     return close[0] if close else None
 
 
-def _core_and_tail(key: str | None, generic_words: frozenset[str] = NAME_GENERIC_WORDS
-                   ) -> tuple[str | None, str | None]:
+def _core_and_tail(key: str | None, generic_words: frozenset[str]) -> tuple[str | None, str | None]:
     """(distinctive words, generic words after them) of a name key."""
     if not key:
         return None, None
@@ -192,7 +171,7 @@ def core_frequencies(frame: pd.DataFrame) -> pd.DataFrame:
     "vaal aviation", "vaal flight school" -> 2; "tetawa flight", "tetawa flight
     academy" -> 1. Frequencies are those counts over their total.
     """
-    generic_words = frozenset(frame.attrs.get("generic_words", NAME_GENERIC_WORDS))
+    generic_words = frozenset(frame.attrs.get("generic_words", ()))
     kinds: dict[str, set] = {}
     for core, tail in zip(frame["name_core"], frame["name_tail"]):
         if isinstance(core, str):
@@ -225,11 +204,12 @@ def _deletions(word) -> tuple[str, ...]:
     return tuple(sorted({word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}))
 
 
-def _variants(first_words: list) -> list[list[str] | None]:
-    """Deletion variants of each first word, without variants shared by too many records."""
+def _variants(first_words: list, max_records: int) -> list[list[str] | None]:
+    """Deletion variants of each first word, without variants shared by more than
+    ``max_records`` records."""
     per_record = [_deletions(w) for w in first_words]
     counts = Counter(v for variants in per_record for v in variants)
-    kept = [[v for v in variants if counts[v] <= VARIANT_MAX_RECORDS] for variants in per_record]
+    kept = [[v for v in variants if counts[v] <= max_records] for variants in per_record]
     return [variants or None for variants in kept]
 
 

@@ -12,13 +12,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from hotpass.resolve import settings as rs
 from hotpass.resolve import training
+from hotpass.resolve.cache import ScoreCache, score_key
 from hotpass.resolve.clustering import Conflict, Constraints, cluster_with_conflicts
 from hotpass.resolve.features import features
-from hotpass.resolve.session import SplinkSession
+from hotpass.resolve.session import SplinkSession, digest
 
 Progress = Callable[[str, float, str], None]
 
@@ -28,7 +30,7 @@ class Resolution:
     """What the resolve stage found.
 
     ``pairs``: one row per scored candidate pair (probability at least
-    ``PREDICT_FLOOR``), sorted by ``key_l`` < ``key_r``: ``match_probability``,
+    the profile's ``predict_floor``), sorted by ``key_l`` < ``key_r``: ``match_probability``,
     ``match_weight``, ``mw_<comparison>`` (log2 Bayes factor of each comparison,
     ``mw_tf_adj_name`` the name's term-frequency adjustment; with the prior,
     :func:`~hotpass.resolve.training.prior_weight`, they sum to
@@ -72,12 +74,12 @@ class _Clock:
         self.progress("resolve", fraction, message)
 
 
-def usable_model(model: dict | None) -> bool:
-    """True when ``model`` was trained with the comparisons and blocking rules in use now."""
+def usable_model(model: dict | None, spec: rs.ModelSpec) -> bool:
+    """True when ``model`` was trained with the comparisons and blocking rules of ``spec``."""
     if not model or "comparisons" not in model:
         return False
     return rs.fingerprint(model) == rs.fingerprint(
-        rs.splink_settings().create_settings_dict("duckdb")
+        rs.splink_settings(spec).create_settings_dict("duckdb")
     )
 
 
@@ -89,12 +91,15 @@ def resolve(
     retrain: bool = False,
     progress: Progress | None = None,
     contacts: pd.DataFrame | None = None,
+    scores: ScoreCache | None = None,
 ) -> Resolution:
     """Score, band and cluster the organisation records ``orgs`` (one row per source record).
 
     ``model``: a model from an earlier run (``Resolution.model``), reused unless
     ``retrain`` or its settings differ. ``contacts``: the contact records, whose
-    people count as evidence (see :mod:`hotpass.resolve.people`).
+    people count as evidence (see :mod:`hotpass.resolve.people`). ``scores``:
+    where the last run's scored pairs are kept; reused when the records and the
+    model are the same as then, so only clustering runs again.
     """
     clock = _Clock(progress)
     constraints = constraints or Constraints()
@@ -103,11 +108,12 @@ def resolve(
     )
     if len(frame) < 2:
         return _trivial(frame, model, constraints, clock)
-    thresholds = rs.Thresholds.from_profile(profile)
+    spec = rs.ModelSpec.from_profile(profile)
     notes: list[str] = []
-    model, trained, pairs = _score(frame, model, retrain, thresholds, clock, notes)
+    model, trained, pairs = _score(frame, model, retrain, spec, clock, notes, scores)
+    pairs = with_band(pairs, spec)
     keys = frame["unique_id"].tolist()
-    found = (keys, pairs, thresholds.match, constraints)
+    found = (keys, pairs, spec.match, constraints)
     clusters, conflicts = clock.step("cluster", 0.9, "Clustering", cluster_with_conflicts, *found)
     pairs = with_decisions(pairs, constraints)
     notes.extend(conflict.message for conflict in conflicts)
@@ -122,17 +128,34 @@ def _score(
     frame: pd.DataFrame,
     model: dict | None,
     retrain: bool,
-    thresholds: rs.Thresholds,
+    spec: rs.ModelSpec,
     clock: _Clock,
     notes: list[str],
+    scores: ScoreCache | None = None,
 ) -> tuple[dict, bool, pd.DataFrame]:
-    """(model, trained, scored pairs): reuse ``model`` when it fits, else train; then predict."""
-    reuse = model is not None and not retrain and usable_model(model)
+    """(model, trained, scored pairs): reuse ``model`` when it fits, else train; then predict.
+
+    With ``scores``, pairs the same model scored on the same frame are read back.
+    """
+    reuse = model is not None and not retrain and usable_model(model, spec)
     if model is not None and not retrain and not reuse:
         notes.append("The cached model was trained with other settings: trained a new one.")
-    with SplinkSession(frame) as session:
+    frame_digest = digest(frame) if scores is not None else ""
+    stored_model = model  # what the workspace holds; the prior is re-estimated from it
+    if reuse and scores is not None:
+        cached = clock.step(
+            "predict", 0.1, "Reading the last run's scores", scores.get,
+            score_key(frame_digest, stored_model, spec),
+        )
+        if cached is not None:
+            notes.append("Records and model unchanged since the last run: its scores were reused.")
+            pairs, used = cached
+            return used, False, pairs
+    with SplinkSession(frame, spec) as session:
         if reuse:
-            model = clock.step("prior", 0.1, "Reusing the cached model", _reprior, session, model)
+            model = clock.step(
+                "prior", 0.1, "Reusing the cached model", _reprior, session, model, spec
+            )
         else:
             model, found = clock.step(
                 "train",
@@ -140,15 +163,30 @@ def _score(
                 "Training the model",
                 training.train,
                 session,
-                thresholds,
+                spec,
                 lambda f, m: clock.report(0.05 + 0.6 * f, m),
             )
             notes.extend(found)
         pairs = clock.step(
-            "predict", 0.7, "Scoring candidate pairs", session.predict, model, thresholds
+            "predict", 0.7, "Scoring candidate pairs", session.predict, model
         )
         notes.extend(session.notes)
+    if scores is not None:
+        key = score_key(frame_digest, stored_model if reuse else model, spec)
+        clock.step(
+            "store", 0.85, "Keeping the scores for the next run", scores.put, key, pairs, model
+        )
     return model, not reuse, pairs
+
+
+def with_band(pairs: pd.DataFrame, spec: rs.ModelSpec) -> pd.DataFrame:
+    """``pairs`` with ``band``: "auto" at or above the match threshold, "review" at or above
+    the review threshold, else "apart"."""
+    out = pairs.copy()
+    p = out["match_probability"].to_numpy(dtype=float)
+    bands = np.select([p >= spec.match, p >= spec.review], ["auto", "review"], "apart")
+    out["band"] = pd.Series(bands, index=out.index, dtype=object)
+    return out
 
 
 def _trivial(
@@ -176,9 +214,9 @@ def _trivial(
     )
 
 
-def _reprior(session: SplinkSession, model: dict) -> dict:
+def _reprior(session: SplinkSession, model: dict, spec: rs.ModelSpec) -> dict:
     """``model`` with its prior estimated again on this session's records."""
-    prior = training.estimate_prior(session.linker(model), len(session.frame))
+    prior = training.estimate_prior(session.linker(model), len(session.frame), spec)
     out = training.tidy(model)
     out["probability_two_random_records_match"] = training.rounded(prior)
     return out

@@ -10,6 +10,7 @@ Splink's log warnings are collected as notes instead of being printed (the
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 import duckdb
@@ -17,11 +18,11 @@ import pandas as pd
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
 
+from hotpass.profile import LIST_COLUMNS
 from hotpass.resolve import settings as rs
 from hotpass.resolve.features import core_frequencies
 
 TABLE = "hotpass_orgs"
-_LIST_COLUMNS = ("phones", "emails", "people", "people_full", "contact_points", "name_t1_variants")
 
 
 #: Splink warnings that say nothing here (the profile chooses max_pairs on purpose).
@@ -44,8 +45,9 @@ class _NoteHandler(logging.Handler):
 class SplinkSession:
     """A DuckDB connection with the feature table, used as a context manager."""
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, spec: rs.ModelSpec):
         self.frame = frame
+        self.spec = spec
         self.notes: list[str] = []
         self._con: duckdb.DuckDBPyConnection | None = None
         self._handler = _NoteHandler(self.notes)
@@ -86,35 +88,44 @@ class SplinkSession:
 
     def linker(self, model: dict | None = None) -> Linker:
         """A linker on the feature table: untrained settings, or the given model."""
-        settings = rs.splink_settings() if model is None else model
+        settings = rs.splink_settings(self.spec) if model is None else model
         linker = Linker(self.sdf, settings, log_level=None)
         linker.table_management.register_term_frequency_lookup(self.tf_core, "name_core")
         return linker
 
-    def predict(self, model: dict, thresholds: rs.Thresholds) -> pd.DataFrame:
-        """Scored pairs at or above ``PREDICT_FLOOR``, sorted by keys, with their band."""
+    def predict(self, model: dict) -> pd.DataFrame:
+        """Scored pairs at or above the profile's ``predict_floor``, sorted by keys."""
         linker = self.linker(model)
-        predicted = linker.inference.predict(threshold_match_probability=rs.PREDICT_FLOOR)
+        predicted = linker.inference.predict(threshold_match_probability=self.spec.predict_floor)
         table = predicted.physical_name
         columns = [row[0] for row in self._con.execute(f"DESCRIBE {table}").fetchall()]
-        sql = pairs_sql(table, columns, thresholds)
+        sql = pairs_sql(table, columns)
         try:
             return self._con.sql(sql).df()
         finally:
             predicted.drop_table_from_database_and_remove_from_cache()
 
 
+def digest(frame: pd.DataFrame) -> str:
+    """A hash of the feature frame's content (its Arrow IPC bytes)."""
+    sink = pa.BufferOutputStream()
+    table = to_arrow(frame)
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+
+
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
     """The feature frame as Arrow: text columns, and lists of text for the list columns."""
     fields = [
-        pa.field(c, pa.list_(pa.string()) if c in _LIST_COLUMNS else pa.string())
+        pa.field(c, pa.list_(pa.string()) if c in LIST_COLUMNS else pa.string())
         for c in frame.columns
     ]
     return pa.Table.from_pandas(frame, schema=pa.schema(fields), preserve_index=False)
 
 
-def pairs_sql(table: str, columns: list[str], thresholds: rs.Thresholds) -> str:
-    """Select, band and sort Splink's predictions.
+def pairs_sql(table: str, columns: list[str]) -> str:
+    """Select and sort Splink's predictions.
 
     Keeps the per-comparison match weights (``mw_<comparison>``, and
     ``mw_tf_adj_<comparison>`` for term-frequency adjustments) and the
@@ -126,10 +137,7 @@ def pairs_sql(table: str, columns: list[str], thresholds: rs.Thresholds) -> str:
     return f"""
         SELECT least(unique_id_l, unique_id_r) AS key_l,
                greatest(unique_id_l, unique_id_r) AS key_r,
-               match_probability, match_weight, {weights}, {gammas}, match_key AS blocked_by,
-               CASE WHEN match_probability >= {thresholds.match!r} THEN 'auto'
-                    WHEN match_probability >= {thresholds.review!r} THEN 'review'
-                    ELSE 'apart' END AS band
+               match_probability, match_weight, {weights}, {gammas}, match_key AS blocked_by
         FROM {table}
         ORDER BY key_l, key_r
     """

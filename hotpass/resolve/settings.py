@@ -1,9 +1,9 @@
-"""The Splink model Hotpass trains: comparisons, blocking rules and training rules.
+"""The Splink model Hotpass trains, built from the profile's ``resolution`` settings.
 
-Only ``match_threshold``, ``review_threshold``, ``max_pairs_for_u`` and
-``seed`` come from the profile (``profile.resolution``); everything else is a
-default defined and explained here, chosen on the generated samples. The
-constants are candidates for profile settings.
+The profile chooses the comparisons, their similarity levels, the blocking,
+deterministic and training rules, and the training numbers (see
+:class:`hotpass.profile.ResolutionSettings`); how each comparison's levels are
+written is defined and explained here.
 """
 
 from __future__ import annotations
@@ -16,47 +16,71 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
-#: Predictions below this probability are not kept (they would all be "apart").
-PREDICT_FLOOR = 0.01
-#: Recall assumed for "shares a phone, an email address or a domain" when the
-#: prior (probability that two random records match) is estimated from them.
-DETERMINISTIC_RECALL = 0.75
-#: Smallest m probability a level may have: no single disagreement is damning.
-M_FLOOR = 0.01
+from hotpass.profile import LIST_COLUMNS
+
 #: Smallest u probability, as a share of the pairs sampled for u (one pair in ...).
 U_FLOOR_PAIRS = 1.0
+#: Share of records the EM sampler probes to count a rule's pairs.
+EM_PROBE = 0.1
 #: Digits kept in trained probabilities, so equal inputs give equal models.
 DIGITS = 12
-#: Words that describe what an organisation does rather than which one it is.
-NAME_GENERIC_WORDS = frozenset(
-    """
-    academy aero aeronautical air aircraft airways avionics aviation aviators cabin centre center
-    charter charters club college components crew engineering executive flight flyers flying gliding
-    helicopter helicopters institute international jet jets maintenance microlight organisation
-    organization pilot propeller safari school services simulator skills solutions sport taxi
-    technical training
-    company consulting enterprises group holdings trading trust
-    """.split()
-)
 #: Version of the comparisons below; a cached model of another version is retrained.
-MODEL_VERSION = "hotpass-resolve-1"
+MODEL_VERSION = "hotpass-resolve-2"
+
+Rule = tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """The profile's resolution settings the resolver reads."""
+class ModelSpec:
+    """Everything in the profile's ``resolution`` section the resolver reads."""
 
     match: float
     review: float
+    comparisons: tuple[str, ...]
+    similarity: tuple[tuple[str, float], ...]
+    blocking_rules: tuple[Rule, ...]
+    deterministic_rules: tuple[Rule, ...]
+    deterministic_recall: float
+    training_rules: tuple[Rule, ...]
     max_pairs_for_u: int
+    em_max_pairs: int
+    m_floor: float
+    predict_floor: float
     seed: int
 
     @classmethod
-    def from_profile(cls, profile) -> Thresholds:
+    def from_profile(cls, profile) -> ModelSpec:
         res = profile.resolution
+
+        def rules(found):
+            return tuple(tuple(rule) for rule in found)
+
         return cls(
-            res.match_threshold, res.review_threshold, int(res.max_pairs_for_u), int(res.seed)
+            match=res.match_threshold,
+            review=res.review_threshold,
+            comparisons=tuple(res.comparisons),
+            similarity=tuple(sorted(res.similarity.items())),
+            blocking_rules=rules(res.blocking_rules),
+            deterministic_rules=rules(res.deterministic_rules),
+            deterministic_recall=res.deterministic_recall,
+            training_rules=rules(res.training_rules),
+            max_pairs_for_u=int(res.max_pairs_for_u),
+            em_max_pairs=int(res.em_max_pairs),
+            m_floor=res.m_floor,
+            predict_floor=res.predict_floor,
+            seed=int(res.seed),
         )
+
+    def similar(self, column: str) -> float:
+        return dict(self.similarity)[column]
+
+    def training_signature(self) -> str:
+        """A hash of the settings that change training but not the model's structure."""
+        shape = [
+            self.deterministic_rules, self.deterministic_recall, self.training_rules,
+            self.max_pairs_for_u, self.em_max_pairs, self.m_floor, self.seed,
+        ]
+        return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
 
 
 def _leading_words(side: str, other: str) -> str:
@@ -74,7 +98,7 @@ TAILS_AGREE = (
 )
 
 
-def name_comparison():
+def name_comparison(similarity: float = 0.9):
     """Organisation name without legal suffix: distinctive words first, then the generic tail.
 
     Agreement on a distinctive part that few records share counts more (term
@@ -94,7 +118,7 @@ def name_comparison():
                 "distinctive words one typo apart, tails agree",
             ),
             cll.ExactMatchLevel("name_core").configure(**core_tf),
-            cll.JaroWinklerLevel("name_key", 0.9),
+            cll.JaroWinklerLevel("name_key", similarity),
             cll.ElseLevel(),
         ],
         output_column_name="name",
@@ -114,18 +138,19 @@ def _exact_or_close(column: str, similarity: float):
     )
 
 
-def comparisons() -> list:
-    """Every comparison, in the order the waterfall shows them."""
-    return [
-        name_comparison(),
-        cl.ArrayIntersectAtSizes("phones", [1]),
-        cl.ArrayIntersectAtSizes("emails", [1]),
-        cl.ExactMatch("org_domain"),
-        _exact_or_close("region", 0.9),
-        _exact_or_close("town", 0.88),
-        cl.ExactMatch("legal_suffix"),
-        people_comparison(),
-    ]
+def comparisons(spec: ModelSpec) -> list:
+    """The profile's comparisons, in its order (the order the waterfall shows them)."""
+    made = {
+        "name": lambda: name_comparison(spec.similar("name")),
+        "phones": lambda: cl.ArrayIntersectAtSizes("phones", [1]),
+        "emails": lambda: cl.ArrayIntersectAtSizes("emails", [1]),
+        "org_domain": lambda: cl.ExactMatch("org_domain"),
+        "region": lambda: _exact_or_close("region", spec.similar("region")),
+        "town": lambda: _exact_or_close("town", spec.similar("town")),
+        "legal_suffix": lambda: cl.ExactMatch("legal_suffix"),
+        "people": people_comparison,
+    }
+    return [made[name]() for name in spec.comparisons]
 
 
 def people_comparison():
@@ -152,40 +177,29 @@ def people_comparison():
     )
 
 
-def blocking_rules() -> list:
-    """Candidate pairs: shared exact evidence, or names alike in one of several ways."""
-    return [
-        block_on("phones", arrays_to_explode=["phones"]),
-        block_on("emails", arrays_to_explode=["emails"]),
-        block_on("org_domain"),
-        block_on("contact_points", arrays_to_explode=["contact_points"]),
-        block_on("substr(name_t1, 1, 3)", "substr(name_t2, 1, 3)"),
-        block_on("name_code"),
-        block_on("name_core", "substr(name_tail, 1, 1)"),
-        block_on("substr(name_t1, 1, 1)", "name_core2"),
-        block_on("name_t1_variants", arrays_to_explode=["name_t1_variants"]),
-    ]
+def splink_rule(rule: Rule):
+    """A profile rule as a Splink blocking rule: list columns match on any shared element."""
+    return block_on(*rule, arrays_to_explode=[e for e in rule if e in LIST_COLUMNS] or None)
 
 
-def deterministic_rules() -> list:
+def blocking_rules(spec: ModelSpec) -> list:
+    """Candidate pairs: by default shared exact evidence, or names alike in one of several ways."""
+    return [splink_rule(rule) for rule in spec.blocking_rules]
+
+
+def deterministic_rules(spec: ModelSpec) -> list:
     """Rules whose pairs are nearly all matches: used to estimate the prior."""
-    return blocking_rules()[:3]
+    return [splink_rule(rule) for rule in spec.deterministic_rules]
 
 
-#: Most pairs one EM session may use (Splink samples records deterministically above it).
-EM_MAX_PAIRS = 500_000
-#: Share of records the EM sampler probes to count a rule's pairs.
-EM_PROBE = 0.1
+def training_rules(spec: ModelSpec) -> list:
+    """EM sessions: each leaves out the comparisons its rule blocks on.
 
-
-def training_rules() -> list:
-    """EM sessions: each leaves out the comparison its rule blocks on.
-
-    Same name trains every comparison but the name; same region trains the name
-    (and the rest again) on pairs chosen without looking at names, phones or
-    mail, so their variation is seen as it is across all records.
+    By default same name trains every comparison but the name; same region
+    trains the name (and the rest again) on pairs chosen without looking at
+    names, phones or mail, so their variation is seen as it is across all records.
     """
-    return [block_on("name_key"), block_on("region")]
+    return [splink_rule(rule) for rule in spec.training_rules]
 
 
 #: Comparisons whose u is estimated only on pairs from different regions (nearly
@@ -197,24 +211,30 @@ _OTHER_REGIONS = (
 )
 
 
-def u_settings() -> dict:
+def u_settings(spec: ModelSpec) -> dict:
     """Settings for estimating u: comparisons in ``U_FROM_OTHER_REGIONS`` treat a pair
-    as missing unless both regions are known and differ, so only such pairs are counted."""
-    settings = splink_settings().create_settings_dict("duckdb")
+    as missing unless both regions are known and differ, so only such pairs are counted
+    (when the profile compares regions at all)."""
+    settings = splink_settings(spec).create_settings_dict("duckdb")
     for comp in settings["comparisons"]:
-        if comp["output_column_name"] in U_FROM_OTHER_REGIONS:
+        if comp["output_column_name"] in u_from_other_regions(spec):
             null = comp["comparison_levels"][0]
             null["sql_condition"] = f"({null['sql_condition']}) OR {_OTHER_REGIONS}"
     return settings
 
 
-def splink_settings() -> SettingsCreator:
+def u_from_other_regions(spec: ModelSpec) -> tuple[str, ...]:
+    """The comparisons whose u is counted on pairs from different regions only."""
+    return U_FROM_OTHER_REGIONS if "region" in spec.comparisons else ()
+
+
+def splink_settings(spec: ModelSpec) -> SettingsCreator:
     """The untrained Splink settings."""
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=blocking_rules(),
+        comparisons=comparisons(spec),
+        blocking_rules_to_generate_predictions=blocking_rules(spec),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
         additional_columns_to_retain=[],

@@ -2,19 +2,19 @@
 
 1. The prior (probability that two random records match) is estimated from
    the pairs that share a phone, an email address or a domain, assuming those
-   rules find ``DETERMINISTIC_RECALL`` of all matches.
+   rules find ``deterministic_recall`` (profile) of all matches.
 2. u probabilities come from random sampling (``max_pairs_for_u`` pairs,
    seeded; Splink samples by a hash of the record key, so the sample is the
    same on every run). A random sample holds a few true matches, and for rare,
    telling levels (same phone, same name) they would be most of what it sees.
-   So the comparisons in ``U_FROM_OTHER_REGIONS`` count only sampled pairs
+   So the comparisons in ``U_FROM_OTHER_REGIONS`` (when regions are compared) count only sampled pairs
    whose regions are known and differ (almost never matches); region and town,
    which depend on region, count every pair and are corrected for the matches
    expected among them: ``u = (observed - prior * m) / (1 - prior)``.
    No u falls below one sampled pair.
 3. m probabilities come from expectation maximisation, one session per
    training rule (u fixed); each session leaves out the comparison it blocks on.
-4. No level may have m below ``M_FLOOR`` (EM cannot see every kind of
+4. No level may have m below the profile's ``m_floor`` (EM cannot see every kind of
    disagreement; none should be damning), and every probability is rounded to
    ``DIGITS`` significant digits so that equal inputs give equal models.
 """
@@ -32,30 +32,32 @@ from hotpass.resolve import settings as rs
 LEVEL_NOT_OBSERVED = "level not observed in training dataset"
 
 
-def estimate_prior(linker: Linker, records: int) -> float:
+def estimate_prior(linker: Linker, records: int, spec: rs.ModelSpec) -> float:
     """The prior from the deterministic rules, never below one expected match among all pairs."""
     pairs = max(records * (records - 1) / 2, 1)
     linker.training.estimate_probability_two_random_records_match(
-        rs.deterministic_rules(), recall=rs.DETERMINISTIC_RECALL
+        rs.deterministic_rules(spec), recall=spec.deterministic_recall
     )
     found = float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
     return min(max(found, 1 / pairs), 0.5)
 
 
-def run_em(new_linker: Callable[[dict | None], Linker], model: dict) -> tuple[dict, list[str]]:
+def run_em(
+    new_linker: Callable[[dict | None], Linker], model: dict, spec: rs.ModelSpec
+) -> tuple[dict, list[str]]:
     """One EM session per training rule on one linker (u fixed, m estimated); Splink keeps the
     median of the sessions' estimates. A session without pairs is skipped (and noted); the
     linker is rebuilt from the model as it was, because a failed session leaves it changed.
     (On tiny samples EM can also drive an m to underflow, which Splink refuses with ValueError.)"""
     notes = []
     linker = new_linker(model)
-    for rule in rs.training_rules():
+    for rule in rs.training_rules(spec):
         before = linker.misc.save_model_to_json()
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule,
                 estimate_without_term_frequencies=True,
-                max_pairs=rs.EM_MAX_PAIRS,
+                max_pairs=spec.em_max_pairs,
                 record_sample_proportion=rs.EM_PROBE,
             )
         except (SplinkException, ValueError) as exc:  # no pairs, or EM drove a level to zero
@@ -69,7 +71,7 @@ def run_em(new_linker: Callable[[dict | None], Linker], model: dict) -> tuple[di
 
 
 def train(
-    session, thresholds: rs.Thresholds, progress: Callable[[float, str], None]
+    session, spec: rs.ModelSpec, progress: Callable[[float, str], None]
 ) -> tuple[dict, list[str]]:
     """Train a model on ``session`` (a :class:`~hotpass.resolve.session.SplinkSession`).
 
@@ -77,30 +79,28 @@ def train(
     """
     new_linker = session.linker
     progress(0.0, "Estimating the prior")
-    prior = estimate_prior(new_linker(None), len(session.frame))
+    prior = estimate_prior(new_linker(None), len(session.frame), spec)
     progress(0.1, "Estimating u by random sampling")
-    sampler = new_linker(rs.u_settings())
+    sampler = new_linker(rs.u_settings(spec))
     sampler.training.estimate_u_using_random_sampling(
-        max_pairs=thresholds.max_pairs_for_u, seed=thresholds.seed
+        max_pairs=spec.max_pairs_for_u, seed=spec.seed
     )
     sampled = sampler.misc.save_model_to_json()
-    u_floor = rs.U_FLOOR_PAIRS / thresholds.max_pairs_for_u
-    structure = rs.splink_settings().create_settings_dict("duckdb")
+    structure = rs.splink_settings(spec).create_settings_dict("duckdb")
     progress(0.7, "Estimating m by expectation maximisation")
-    trained, notes = run_em(new_linker, assemble(structure, None, sampled, prior, u_floor))
-    return assemble(trained, trained, sampled, prior, u_floor), notes + fallbacks(trained, sampled)
+    trained, notes = run_em(new_linker, assemble(structure, None, sampled, prior, spec), spec)
+    found = fallbacks(trained, sampled, spec.m_floor)
+    return assemble(trained, trained, sampled, prior, spec), notes + found
 
 
-def fallbacks(trained: dict, sampled: dict) -> list[str]:
+def fallbacks(trained: dict, sampled: dict, m_floor: float) -> list[str]:
     """Notes for levels whose m or u was not estimated and fell back to its floor."""
     notes = []
     for comp, seen in zip(trained["comparisons"], sampled["comparisons"], strict=True):
         for level, u_level in zip(_levels(comp), _levels(seen), strict=True):
             where = f"{comp['output_column_name']}: {level.get('label_for_charts')}"
-            if _prob(level.get("m_probability")) < rs.M_FLOOR:
-                notes.append(
-                    f"{where}: EM saw too few matches at this level; m set to {rs.M_FLOOR}."
-                )
+            if _prob(level.get("m_probability")) < m_floor:
+                notes.append(f"{where}: EM saw too few matches at this level; m set to {m_floor}.")
             if _prob(u_level.get("u_probability")) == 0:
                 notes.append(
                     f"{where}: no sampled pair reached this level; u set to one sampled pair."
@@ -109,11 +109,13 @@ def fallbacks(trained: dict, sampled: dict) -> list[str]:
 
 
 def assemble(
-    structure: dict, trained: dict | None, sampled: dict, prior: float, u_floor: float
+    structure: dict, trained: dict | None, sampled: dict, prior: float, spec: rs.ModelSpec
 ) -> dict:
     """``structure`` with m from ``trained`` (floored), u from ``sampled`` (corrected, floored)."""
     model = tidy(structure)
     model["probability_two_random_records_match"] = rounded(prior)
+    u_floor = rs.U_FLOOR_PAIRS / spec.max_pairs_for_u
+    from_other_regions = rs.u_from_other_regions(spec)
     for i, comp in enumerate(model["comparisons"]):
         levels = _levels(comp)
         u_seen = [_prob(lv.get("u_probability")) for lv in _levels(sampled["comparisons"][i])]
@@ -122,13 +124,13 @@ def assemble(
             if trained
             else None
         )
-        if comp["output_column_name"] not in rs.U_FROM_OTHER_REGIONS and m is not None:
+        if comp["output_column_name"] not in from_other_regions and m is not None:
             u_seen = [(us - prior * ms) / (1 - prior) for us, ms in zip(u_seen, _normalised(m))]
         u = _normalised([max(value, u_floor) for value in u_seen])
         for j, level in enumerate(levels):
             level["u_probability"] = rounded(u[j])
             if m is not None:
-                level["m_probability"] = rounded(_normalised([max(v, rs.M_FLOOR) for v in m])[j])
+                level["m_probability"] = rounded(_normalised([max(v, spec.m_floor) for v in m])[j])
     return model
 
 
