@@ -49,8 +49,17 @@ def refine(
     retrain: bool = typer.Option(False, "--retrain", help="Train the matching model again instead of "
                                  "reusing the one cached in the workspace."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the result line."),
+    report: Path | None = typer.Option(None, "--report", help="Folder for the quality report (HTML, "
+                                       "Markdown, JSON); default: the workbook's folder."),
+    override_gate: str | None = typer.Option(None, "--override-gate", metavar="REASON",
+                                             help="Publish even though a blocking expectation failed; "
+                                             "the reason is written to the audit log."),
 ) -> None:
-    """Read, map, normalise, deduplicate and export the FILES as one deliverable."""
+    """Read, map, normalise, deduplicate, validate and export the FILES as one deliverable.
+
+    Exits 2 without writing the deliverable when a blocking expectation fails.
+    """
+    from hotpass.errors import PublishBlocked
     from hotpass.mapping import load_mappings, save_mappings
     from hotpass.pipeline import refine as run
     from hotpass.profile import load_profile
@@ -61,16 +70,58 @@ def refine(
             _fail(f"{output}: the output must be an .xlsx file")
         prof = load_profile(profile)
         saved = load_mappings(mapping) if mapping else None
+        report_dir = report or output.parent
+        output.parent.mkdir(parents=True, exist_ok=True)
         with Workspace(workspace) as ws:
             result = run(files, prof, output=output, csv_dir=csv_dir, parquet_dir=parquet_dir, saved=saved,
                          progress=(lambda *a: None) if quiet else _progress, workspace=ws, retrain=retrain,
-                         username=_user())
+                         username=_user(), report_dir=report_dir, override=override_gate)
             save_mappings(result.mappings, workspace / "last_mapping.json")
+    except PublishBlocked as exc:
+        typer.echo(f"quality report: {report_dir}", err=True)
+        _fail(str(exc), code=2)
     except HotpassError as exc:
         _fail(str(exc))
     counts = dict(result.summary)
+    if result.gate.get("override"):
+        typer.echo(f"published despite failed blocking expectation(s); reason recorded: {override_gate}",
+                   err=True)
     typer.echo(f"wrote {output} ({counts['Output organisations']} organisations, "
                f"{counts['Output contacts']} contacts, {len(result.findings)} findings)")
+    if "report_html" in result.outputs:
+        typer.echo(f"quality report: {result.outputs['report_html']}")
+
+
+@app.command()
+def validate(
+    workbook: Path = typer.Argument(..., help="A Hotpass deliverable (.xlsx) to check again."),
+    profile: str | None = typer.Option(None, "--profile", "-p", help=PROFILE_HELP + " Default: the "
+                                       "profile named on the workbook's Summary sheet."),
+) -> None:
+    """Re-run the expectation suites on a deliverable's Organisations and Contacts sheets.
+
+    Exits 2 when a blocking expectation fails, 1 when the file cannot be read.
+    """
+    from hotpass.deliverable import read_deliverable
+    from hotpass.profile import load_profile
+    from hotpass.validate import validate_tables
+
+    try:
+        tables, named = read_deliverable(workbook)
+        prof = load_profile(profile or named or "generic")
+        result = validate_tables(tables, prof)
+    except HotpassError as exc:
+        _fail(str(exc))
+    for row in result.results.itertuples(index=False):
+        mark = "ok  " if row.success else ("FAIL" if row.blocking else "warn")
+        detail = "" if row.success else f": {row.message or f'{row.unexpected_count:,} failing'}"
+        typer.echo(f"[{mark}] {row.id}{detail}")
+    blocking = result.blocking_failures()
+    failed = int((~result.results["success"]).sum())
+    typer.echo(f"{len(result.results)} expectations, {failed} failed, {len(blocking)} blocking "
+               f"({prof.name} profile, {result.seconds:.2f} s)")
+    if len(blocking):
+        raise typer.Exit(2)
 
 
 def _user() -> str:

@@ -43,3 +43,15 @@ class WorkspaceError(HotpassError):
 
 class ExportError(HotpassError):
     """A deliverable cannot be written."""
+
+
+class PublishBlocked(HotpassError):
+    """Blocking expectations failed, so the deliverable was not published (CLI exit 2)."""
+
+    def __init__(self, failures: list[tuple[str, str]]):
+        self.failures = list(failures)  # (expectation id, what failed)
+        named = "; ".join(f"{eid} ({what})" for eid, what in self.failures)
+        super().__init__(
+            f"not published: blocking expectation(s) failed: {named}. Fix the data, or publish "
+            "anyway with a written reason (--override-gate REASON)"
+        )

@@ -188,8 +188,11 @@ def _cell_kinds(profile: Profile) -> dict[str, dict[str, str]]:
                 out[table][name] = CELL_KINDS[spec.kind]
     out["Source Map"] = {"source_row": "integer"}
     out["Findings"] = {"row": "integer"}
-    out["Organisations"]["source_count"] = "integer"
-    out["Contacts"]["source_count"] = "integer"
+    out["Organisations"].update({"source_count": "integer", "quality_score": "number"})
+    out["Contacts"].update({"source_count": "integer", "quality_score": "number"})
+    out["Quality"] = {"quality_score": "number", "completeness": "percent", "validity": "percent"}
+    out["Validation"] = {"element_count": "integer", "unexpected_count": "integer",
+                         "unexpected_percent": "number"}
     out["Clusters"] = {"source_row": "integer", "cluster_size": "integer", "best_match_probability": "number"}
     out["Provenance"] = {"source_row": "integer"}
     out["Review"] = {"match_probability": "number", "match_weight": "number"}
@@ -205,6 +208,18 @@ def _review_sheet(review: pd.DataFrame | None) -> pd.DataFrame | None:
     return review[["key_l", "key_r", "match_probability", "match_weight", *sides, *weights]]
 
 
+def validation_sheet(validation) -> pd.DataFrame | None:
+    """Expectation results, failed first: result (passed/failed), gate (blocking or not), counts."""
+    if validation is None:
+        return None
+    frame = validation.to_frame().copy()
+    frame.insert(0, "result", ["passed" if ok else "failed" for ok in frame["success"]])
+    frame.insert(1, "gate", ["blocking" if b else "" for b in frame["blocking"]])
+    frame = frame.drop(columns=["success", "blocking", "expectation", "table"], errors="ignore")
+    order = frame["result"].map({"failed": 0, "passed": 1}) * 2 + (frame["gate"] != "blocking")
+    return frame.iloc[order.argsort(kind="stable")].reset_index(drop=True)
+
+
 def _number_kinds(frame: pd.DataFrame | None) -> dict[str, str]:
     return {} if frame is None else {c: "number" for c in frame.columns if c.startswith("mw_")}
 
@@ -213,8 +228,12 @@ def tables(refined: Refined, limit_rows: bool = False) -> list:
     """The deliverable as export tables, in sheet order (Summary is written separately)."""
     from hotpass.export import Table
 
+    from hotpass.export import FAILED_RED, SCORE_SCALE
+
     kinds = getattr(refined, "kinds", {})
+    validation = validation_sheet(refined.validation)
     frames = [("Organisations", refined.organisations), ("Contacts", refined.contacts),
+              ("Quality", refined.quality), ("Validation", validation),
               ("Clusters", refined.clusters), ("Review", _review_sheet(refined.review)),
               ("Provenance", refined.provenance),
               ("Source Map", refined.source_map), ("Findings", refined.findings)]
@@ -224,19 +243,22 @@ def tables(refined: Refined, limit_rows: bool = False) -> list:
         if limit_rows and len(frame) > EXCEL_MAX_ROWS:
             frame = frame.head(EXCEL_MAX_ROWS)
         extra = _number_kinds(frame) if name == "Review" else {}
-        out.append(Table(name, frame, {**kinds.get(name, {}), **extra}))
+        rules = {"quality_score": SCORE_SCALE, "result": FAILED_RED}
+        conditional = {column: rule for column, rule in rules.items() if column in frame}
+        out.append(Table(name, frame, {**kinds.get(name, {}), **extra}, conditional=conditional))
     return out
 
 
 def write_xlsx(refined: Refined, path: str | Path) -> Path:
-    """The styled workbook: Organisations, Contacts, Clusters, Provenance, Source Map, Findings, Summary."""
+    """The styled workbook: Organisations, Contacts, Quality, Validation, Clusters, Review, Provenance,
+    Source Map, Findings, and Summary with the before/after scorecard."""
     from hotpass.export import write_workbook
 
     summary = list(refined.summary)
     if len(refined.findings) > EXCEL_MAX_ROWS:
         summary.append(("Findings sheet", f"first {EXCEL_MAX_ROWS:,} of {len(refined.findings):,}; "
                                           "all are in the CSV/Parquet outputs"))
-    return write_workbook(path, tables(refined, limit_rows=True), summary=summary)
+    return write_workbook(path, tables(refined, limit_rows=True), summary=summary, scorecard=refined.scorecard)
 
 
 def write_csv(refined: Refined, directory: str | Path) -> list[Path]:

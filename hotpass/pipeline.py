@@ -47,11 +47,20 @@ class Refined:
     source_organisations: pd.DataFrame | None = None
     source_contacts: pd.DataFrame | None = None
     run_id: int | None = None
+    quality: pd.DataFrame | None = None  # per-record scores and flags (the Quality sheet)
+    validation: object | None = None  # hotpass.validate.Validation
+    scorecard: pd.DataFrame | None = None  # before/after: measure, raw, refined, unit
+    gate: dict = field(default_factory=dict)  # blocked_by, override
+    published: bool = False
+    files: list[str] = field(default_factory=list)
 
     def snapshot(self) -> dict[str, pd.DataFrame]:
         """The tables a workspace keeps for this run."""
         tables = {"organisations": self.organisations, "contacts": self.contacts, "findings": self.findings}
-        for name in ("source_organisations", "source_contacts", "clusters", "provenance", "pairs", "review"):
+        if self.validation is not None:
+            tables["validation"] = self.validation.results
+        for name in ("source_organisations", "source_contacts", "clusters", "provenance", "pairs", "review",
+                     "quality", "scorecard"):
             if getattr(self, name) is not None:
                 tables[name] = getattr(self, name)
         return {name: frame.astype(object).where(frame.notna(), None) for name, frame in tables.items()}
@@ -175,9 +184,12 @@ def prepare_records(sheets, mappings: list[SheetMapping], profile: Profile,
     from hotpass.records import build_records, link_contacts
 
     clock = clock or _Clock(_quiet)
+    from hotpass.assess import raw_measures
+
     records = clock.run("records", "Building records", build_records, sheets, mappings, profile)
     if ingest_findings is not None:
         records.findings.extend(ingest_findings)
+    records.raw_measures = clock.run("measure", "Measuring the raw input", raw_measures, records, profile)
     clock.run("normalise", "Normalising values", normalise_records, records, profile)
     clock.run("link", "Linking contacts to organisations", link_contacts, records, profile)
     clock.run("keys", "Assigning stable record keys", assign_keys, records, profile)
@@ -186,8 +198,10 @@ def prepare_records(sheets, mappings: list[SheetMapping], profile: Profile,
 
 def refine_sheets(sheets, mappings: list[SheetMapping], profile: Profile, progress: Progress = _quiet,
                   ingest_findings: Findings | None = None, workspace=None, retrain: bool = False) -> Refined:
-    """Everything after mapping: records, normalisation, links, resolution, golden records, tables."""
+    """Everything after mapping: records, normalisation, links, resolution, golden records, tables,
+    then quality scores and validation."""
     from hotpass import outputs
+    from hotpass.assess import assess
 
     clock = _Clock(progress)
     records = prepare_records(sheets, mappings, profile, ingest_findings, clock)
@@ -196,6 +210,7 @@ def refine_sheets(sheets, mappings: list[SheetMapping], profile: Profile, progre
     merged = clock.run("merge", "Building golden records", merge_records, records, resolution, profile)
     refined = clock.run("outputs", "Building output tables", outputs.build, records, sheets, mappings, profile,
                         resolution, merged, workspace)
+    clock.run("validate", "Scoring quality and validating", assess, refined, profile, records.raw_measures)
     refined.timings.update(clock.timings)
     return refined
 
@@ -203,13 +218,20 @@ def refine_sheets(sheets, mappings: list[SheetMapping], profile: Profile, progre
 def refine(paths: Sequence[str | Path], profile: Profile, output: str | Path | None = None,
            csv_dir: str | Path | None = None, parquet_dir: str | Path | None = None,
            saved: list[SheetMapping] | None = None, progress: Progress = _quiet,
-           workspace=None, retrain: bool = False, username: str | None = None) -> Refined:
-    """Read, map, refine and (when asked) write the deliverables.
+           workspace=None, retrain: bool = False, username: str | None = None,
+           report_dir: str | Path | None = None, override: str | None = None) -> Refined:
+    """Read, map, refine, validate and (when asked) write the deliverables and the quality report.
 
     With a ``workspace`` (a :class:`hotpass.workspace.Workspace`) the run is
     recorded, people's decisions are honoured, the trained model is cached and
-    the run's tables are stored.
+    the run's tables are stored. When a blocking expectation fails the
+    deliverables are not written (the report is, saying why) and
+    :class:`~hotpass.errors.PublishBlocked` is raised, unless ``override``
+    gives a reason, which is audited.
     """
+    from hotpass.assess import gate
+    from hotpass.errors import PublishBlocked
+
     clock = _Clock(progress)
     run_id = workspace.start_run(profile.name, [Path(p).name for p in paths], username) if workspace else None
     try:
@@ -221,17 +243,43 @@ def refine(paths: Sequence[str | Path], profile: Profile, output: str | Path | N
         for mapping in mappings:
             ingest_findings.extend(mapping_findings(mapping, profile))
         refined = refine_sheets(sheets, mappings, profile, progress, ingest_findings, workspace, retrain)
+        refined.run_id = run_id
         refined.timings = {**clock.timings, **refined.timings}
+        refined.files = [Path(p).name for p in paths]
+        try:
+            gate(refined, override, username, workspace)
+        except PublishBlocked:
+            write_report(refined, profile, report_dir, clock)
+            if workspace is not None:
+                workspace.save_tables(run_id, refined.snapshot())
+                workspace.finish_run(run_id, "blocked", dict(refined.summary), username=username)
+            raise
         write_outputs(refined, output, csv_dir, parquet_dir, clock)
+        write_report(refined, profile, report_dir, clock)
+    except PublishBlocked:
+        raise
     except BaseException:
         if workspace is not None:
             workspace.finish_run(run_id, "failed", username=username)
         raise
     refined.timings.update(clock.timings)
     if workspace is not None:
-        refined.run_id = run_id
         workspace.save_tables(run_id, refined.snapshot())
         workspace.finish_run(run_id, "ok", dict(refined.summary), username=username)
+    return refined
+
+
+def write_report(refined: Refined, profile: Profile, directory=None, clock: _Clock | None = None):
+    """Write the quality report (HTML, Markdown, JSON) into ``directory``, when given."""
+    if not directory:
+        return refined
+    from hotpass.report import write_report as write
+    from hotpass.report.build import build_report
+
+    clock = clock or _Clock(_quiet)
+    paths = clock.run("report", "Writing the quality report", lambda: write(build_report(refined, profile),
+                                                                             directory))
+    refined.outputs.update({f"report_{kind}": path for kind, path in paths.items()})
     return refined
 
 

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator,
+)
 
 from hotpass import defaults
 from hotpass.errors import ProfileError
@@ -27,6 +29,7 @@ FieldKind = Literal[
 SheetRole = Literal["organisation", "contact", "mixed", "ignore"]
 
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
+EXPECTATIONS_DIR = PROFILES_DIR.parent / "data_expectations"
 
 
 class _Model(BaseModel):
@@ -264,9 +267,80 @@ class MergeSettings(_Model):
         return value
 
 
+class QualitySettings(_Model):
+    """How each golden record's quality score (0-100) and flags are worked out."""
+
+    completeness_weight: float = Field(
+        0.6, ge=0, description="Share of the score given by completeness (weighted share of the "
+        "scored fields that are filled).",
+    )
+    validity_weight: float = Field(
+        0.4, ge=0, description="Share of the score given by validity (share of the filled scored "
+        "fields whose value passes its check: E.164 phone, email, https website, canonical region).",
+    )
+    organisation_fields: dict[str, float] = Field(
+        default_factory=lambda: {
+            "name": 3, "phone": 2, "email": 2, "website": 1, "region": 1, "town": 1
+        },
+        description="Organisation fields scored, with their weight in completeness.",
+    )
+    contact_fields: dict[str, float] = Field(
+        default_factory=lambda: {"full_name": 2, "email": 2, "phone": 1, "mobile": 1, "role": 1},
+        description="Contact fields scored, with their weight in completeness.",
+    )
+    conflict_penalty: float = Field(
+        5, ge=0, le=100, description="Points taken off for each field whose sources disagreed."
+    )
+    max_conflict_penalty: float = Field(
+        20, ge=0, le=100, description="Most points conflicts can take off one record."
+    )
+    pending_review_penalty: float = Field(
+        15, ge=0, le=100, description="Points taken off an organisation with a pair still waiting "
+        "for review.",
+    )
+    low_score: float = Field(
+        60, ge=0, le=100, description="Records scoring below this are flagged low_quality."
+    )
+
+    @model_validator(mode="after")
+    def _weights(self) -> QualitySettings:
+        if self.completeness_weight + self.validity_weight <= 0:
+            raise ValueError("completeness_weight and validity_weight cannot both be 0")
+        return self
+
+
+class ValidationSettings(_Model):
+    """Great Expectations suites run on the golden records, and the publish gate."""
+
+    expectations_dir: str = Field(
+        "", description="Folder of expectation suites (organisations.json, contacts.json); "
+        "empty means data_expectations/<profile name>/, or data_expectations/generic/ when "
+        "there is none. A relative path is read from the profile file's folder.",
+    )
+    blocking: list[str] = Field(
+        default_factory=lambda: [
+            "organisations.organisation_id_unique", "organisations.name_present",
+            "contacts.contact_id_unique",
+        ],
+        description="Expectations (table.name) whose failure stops the deliverable being "
+        "published unless the operator overrides with a written reason.",
+    )
+    examples: int = Field(5, ge=0, le=50, description="Failing values kept per expectation.")
+
+
+class ReportSettings(_Model):
+    """The quality report (HTML, Markdown, JSON)."""
+
+    mask_personal: bool = Field(
+        True, description="Mask personal values (names, emails, phones) in the report's examples."
+    )
+    examples: int = Field(3, ge=0, le=20, description="Examples shown per finding type.")
+
+
 class Profile(_Model):
     """Everything Hotpass needs to know about one kind of source data."""
 
+    _folder: Path | None = PrivateAttr(default=None)  # where the YAML file was read from
     name: str = Field(..., min_length=1, description="Short name used on the command line and in the workbench.")
     description: str = Field("", description="What sources this profile is for.")
     country: str = Field("South Africa", description="Country written when a record has none.")
@@ -316,6 +390,14 @@ class Profile(_Model):
         default_factory=ResolutionSettings,
         description="Duplicate resolution thresholds and training.",
     )
+    quality: QualitySettings = Field(
+        default_factory=QualitySettings, description="Per-record quality score and flags."
+    )
+    validation: ValidationSettings = Field(
+        default_factory=ValidationSettings,
+        description="Expectation suites and the publish gate.",
+    )
+    report: ReportSettings = Field(default_factory=ReportSettings, description="The quality report.")
 
     @field_validator("organisation_fields")
     @classmethod
@@ -338,6 +420,25 @@ class Profile(_Model):
         if bad:
             raise ValueError(f"keys must look like 'file-glob::sheet-glob', not {bad}")
         return value
+
+    @model_validator(mode="after")
+    def _scored_fields_exist(self) -> Profile:
+        for kind, scored, fields in (
+            ("organisation", self.quality.organisation_fields, self.organisation_fields),
+            ("contact", self.quality.contact_fields, self.contact_fields),
+        ):
+            unknown = sorted(set(scored) - set(fields))
+            if unknown:
+                raise ValueError(f"quality.{kind}_fields names fields the profile does not define: {unknown}")
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        """Profiles are equal when their settings are (where they were read from does not count)."""
+        if not isinstance(other, Profile):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # mutable settings: not hashable
 
     # --- reading and writing -------------------------------------------------
 
@@ -363,7 +464,9 @@ class Profile(_Model):
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise ProfileError(str(path), [f"not valid YAML: {exc}"]) from None
-        return cls.from_dict(data or {}, source=str(path))
+        profile = cls.from_dict(data or {}, source=str(path))
+        profile._folder = path.resolve().parent
+        return profile
 
     def to_dict(self) -> dict[str, Any]:
         """The profile as plain data (what ``to_yaml`` writes)."""
@@ -377,6 +480,15 @@ class Profile(_Model):
         return text
 
     # --- questions the stages ask ---------------------------------------------
+
+    def expectations_dir(self) -> Path:
+        """The folder of this profile's expectation suites (see ``validation.expectations_dir``)."""
+        chosen = self.validation.expectations_dir
+        if chosen:
+            path = Path(chosen).expanduser()
+            return path if path.is_absolute() else (self._folder or Path.cwd()) / path
+        own = EXPECTATIONS_DIR / self.name
+        return own if own.is_dir() else EXPECTATIONS_DIR / "generic"
 
     def fields(self, kind: str) -> dict[str, FieldSpec]:
         """The fields of one record kind: 'organisation' or 'contact'."""
@@ -442,7 +554,7 @@ def settings_reference(model: type[BaseModel] = Profile, prefix: str = "") -> li
             continue
         default = "" if info.is_required() else _default_text(info)
         rows.append((key, default, info.description or ""))
-        if name in ("organisation_fields", "contact_fields"):
+        if model is Profile and name in ("organisation_fields", "contact_fields"):
             rows.extend(settings_reference(FieldSpec, f"{key}.*."))
     return rows
 

@@ -11,7 +11,7 @@ person.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
@@ -35,6 +35,7 @@ class Records:
     organisations: pd.DataFrame
     contacts: pd.DataFrame
     findings: Findings
+    raw_measures: list = field(default_factory=list)  # quality.FieldMeasure of the raw input
 
 
 def _joined(frame: pd.DataFrame, sources: list[str]) -> pd.Series:

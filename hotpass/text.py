@@ -29,9 +29,12 @@ def words(text: object) -> list[str]:
     return [w for w in _NON_ALNUM.split(ascii_text) if w]
 
 
+_PANDAS_MISSING = ("NAType", "NaTType")  # pd.NA and pd.NaT, without importing pandas
+
+
 def is_missing(value: object) -> bool:
-    """True for None, NaN and blank strings."""
-    if value is None:
+    """True for None, NaN, pandas' NA and NaT, and blank strings."""
+    if value is None or type(value).__name__ in _PANDAS_MISSING:
         return True
     if isinstance(value, float) and value != value:
         return True

@@ -17,11 +17,13 @@ file that cannot be written raises :class:`~hotpass.errors.ExportError`.
 from hotpass.export.atomic import atomic_path
 from hotpass.export.cells import csv_safe
 from hotpass.export.flat import write_csv, write_parquet
-from hotpass.export.table import KINDS, Table
+from hotpass.export.table import FAILED_RED, KINDS, SCORE_SCALE, Table
 from hotpass.export.xlsx import write_workbook
 
 __all__ = [
+    "FAILED_RED",
     "KINDS",
+    "SCORE_SCALE",
     "Table",
     "atomic_path",
     "csv_safe",

@@ -42,12 +42,20 @@ NUMBER_FORMATS = {
 }
 
 
+#: Cell formats a conditional rule may name with ``"format": "<name>"``.
+NAMED_FORMATS = {
+    "bad": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+    "good": {"bg_color": "#C6EFCE", "font_color": "#006100"},
+}
+
+
 @dataclass
 class Styles:
     """The formats of one workbook: the header and one per typed column kind."""
 
     header: Format
     by_kind: dict[str, Format]
+    named: dict[str, Format] | None = None  # formats conditional rules may name: "bad", "good"
 
     @classmethod
     def create(cls, workbook: Workbook) -> Styles:
@@ -56,7 +64,8 @@ class Styles:
             {"bold": True, "font_color": "#FFFFFF", "bg_color": HEADER_FILL, "valign": "top"}
         )
         by_kind = {k: workbook.add_format({"num_format": f}) for k, f in NUMBER_FORMATS.items()}
-        return cls(header, by_kind)
+        named = {name: workbook.add_format(spec) for name, spec in NAMED_FORMATS.items()}
+        return cls(header, by_kind, named)
 
 
 @dataclass
@@ -66,6 +75,7 @@ class SheetSpec:
     headers: list[str]
     kinds: list[str]
     widths: list[float | None]
+    conditional: list[tuple[int, dict]] | None = None  # (column index, conditional_format options)
 
 
 class LinkWriter:
@@ -115,6 +125,12 @@ def write_sheet(
     if len(frame) == 0:
         _set_widths(worksheet, spec, [[] for _ in spec.headers])
     _finish(worksheet, len(frame), len(spec.headers))
+    for col, options in spec.conditional or ():
+        if len(frame):
+            rule = dict(options)
+            if isinstance(rule.get("format"), str):
+                rule["format"] = (styles.named or {})[rule["format"]]
+            worksheet.conditional_format(1, col, len(frame), col, rule)
     return size
 
 

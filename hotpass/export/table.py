@@ -16,6 +16,15 @@ DATE_KINDS = frozenset({"date", "datetime"})
 NUMBER_KINDS = frozenset({"integer", "number", "percent"})
 #: Every kind a caller may name in ``Table.kinds``.
 KINDS = TEXT_KINDS | DATE_KINDS | NUMBER_KINDS
+#: Red-amber-green colour scale for 0-100 scores.
+SCORE_SCALE = {
+    "type": "3_color_scale",
+    "min_type": "num", "min_value": 0, "min_color": "#F8696B",
+    "mid_type": "num", "mid_value": 60, "mid_color": "#FFEB84",
+    "max_type": "num", "max_value": 100, "max_color": "#63BE7B",
+}
+#: Red cells where the text is "failed".
+FAILED_RED = {"type": "cell", "criteria": "==", "value": '"failed"', "format": "bad"}
 
 
 @dataclass
@@ -26,12 +35,16 @@ class Table:
     the file stem for CSV and Parquet. ``kinds`` maps a column to one of
     :data:`KINDS`; unnamed columns are ``"text"``. ``widths`` fixes the
     width of a column in a workbook instead of fitting it to the content.
+    ``conditional`` gives a column an Excel conditional-formatting rule
+    (xlsxwriter ``conditional_format`` options, e.g. :data:`SCORE_SCALE`)
+    over its data rows; CSV and Parquet ignore it.
     """
 
     name: str
     frame: pd.DataFrame
     kinds: dict[str, str] = field(default_factory=dict)
     widths: dict[str, float] = field(default_factory=dict)
+    conditional: dict[str, dict] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.frame, pd.DataFrame):

@@ -48,11 +48,13 @@ def write_workbook(
     tables: list[Table],
     summary: list[tuple[str, object]] | None = None,
     progress: Callable[[float], None] | None = None,
+    scorecard: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``tables`` as styled sheets of an .xlsx file at ``path``; return the path.
 
     A ``Summary`` sheet (Metric | Value) follows the tables when ``summary``
-    is given. ``progress`` receives fractions from 0 to 1 as rows are
+    is given; a ``scorecard`` (columns measure, raw, refined, unit: "share"
+    or "count") is written below it as a before/after table. ``progress`` receives fractions from 0 to 1 as rows are
     written. Raises :class:`~hotpass.errors.ExportError` naming the file when
     it cannot be written; no partial file is left behind.
     """
@@ -64,10 +66,12 @@ def write_workbook(
         workbook = xlsxwriter.Workbook(str(temp), WORKBOOK_OPTIONS)
         try:
             styles = Styles.create(workbook)
-            size = sum(
-                write_sheet(workbook.add_worksheet(name), frame, spec, styles, report.rows)
-                for name, frame, spec in sheets
-            )
+            size = 0
+            for name, frame, spec in sheets:
+                worksheet = workbook.add_worksheet(name)
+                size += write_sheet(worksheet, frame, spec, styles, report.rows)
+                if name == SUMMARY_SHEET and scorecard is not None and len(scorecard):
+                    _write_scorecard(workbook, worksheet, len(frame) + 2, scorecard, styles)
             workbook.set_properties({"created": CREATED})
             if size > ZIP64_THRESHOLD:
                 workbook.use_zip64()
@@ -97,6 +101,7 @@ def _spec(table: Table) -> SheetSpec:
         headers=table.headers(),
         kinds=[table.kind_of(c) for c in columns],
         widths=[table.widths.get(c) for c in columns],
+        conditional=[(columns.index(c), o) for c, o in table.conditional.items() if c in columns],
     )
 
 
@@ -106,6 +111,29 @@ def _summary_sheet(summary: list[tuple[str, object]]) -> tuple[pd.DataFrame, She
         {"Metric": [str(k) for k, _ in summary], "Value": [v for _, v in summary]}, dtype=object
     )
     return frame, SheetSpec(["Metric", "Value"], ["text", AUTO], [None, None])
+
+
+SCORECARD_HEADERS = ("Before / after", "Raw input", "Refined", "Change")
+
+
+def _write_scorecard(workbook, worksheet, first_row: int, scorecard: pd.DataFrame,
+                     styles: Styles) -> None:
+    """The before/after table under the Summary metrics: shares as percentages, counts as integers."""
+    for col, header in enumerate(SCORECARD_HEADERS):
+        worksheet.write_string(first_row, col, header, styles.header)
+    points = workbook.add_format({"num_format": '+0.0" pp";-0.0" pp";0.0" pp"'})
+    signed = workbook.add_format({"num_format": "+#,##0;-#,##0;0"})
+    for row, item in enumerate(scorecard.itertuples(index=False), start=first_row + 1):
+        share = item.unit == "share"
+        fmt = styles.by_kind["percent" if share else "integer"]
+        worksheet.write_string(row, 0, str(item.measure))
+        for col, value in ((1, item.raw), (2, item.refined)):
+            if value is not None and not pd.isna(value):
+                worksheet.write_number(row, col, float(value), fmt)
+        if not (pd.isna(item.raw) or pd.isna(item.refined)):
+            change = (item.refined - item.raw) * (100 if share else 1)
+            worksheet.write_number(row, 3, float(change), points if share else signed)
+    worksheet.set_column(2, 3, 12)
 
 
 def _check_limits(target: Path, sheets: list[tuple[str, pd.DataFrame, SheetSpec]]) -> None:
