@@ -21,6 +21,9 @@ from common import machine, measure, peak_children_mb, save  # noqa: E402
 
 def run(rows: int, seed: int, workdir: Path) -> dict:
     from hotpass import outputs
+    from hotpass.assess import assess, raw_measures
+    from hotpass.report import write_report
+    from hotpass.report.build import build_report
     from hotpass.pipeline import (assign_keys, map_sources, merge_records, normalise_records, read_sources,
                                   resolve_records)
     from hotpass.profile import load_profile
@@ -38,6 +41,7 @@ def run(rows: int, seed: int, workdir: Path) -> dict:
         sheets, mappings = map_sources(workbooks, profile)
     with measure(stages, "records", rows):
         records = build_records(sheets, mappings, profile)
+        raw = raw_measures(records, profile)
     n_records = len(records.organisations) + len(records.contacts)
     with measure(stages, "normalise", n_records):
         normalise_records(records, profile)
@@ -51,8 +55,12 @@ def run(rows: int, seed: int, workdir: Path) -> dict:
         merged = merge_records(records, resolution, profile)
     with measure(stages, "tables", n_records):
         refined = outputs.build(records, sheets, mappings, profile, resolution, merged)
+    with measure(stages, "validate", n_records):
+        assess(refined, profile, raw)
     with measure(stages, "export", n_records):
         outputs.write_xlsx(refined, workdir / "out.xlsx")
+    with measure(stages, "report", n_records):
+        write_report(build_report(refined, profile), workdir / "report")
     total = sum(s["seconds"] for s in stages.values())
     return {"rows": rows, "generate_seconds": round(generated, 1), "stages": stages,
             "total_seconds": round(total, 2), "end_to_end_rows_per_s": round(rows / total),

@@ -335,6 +335,7 @@ def test_tldextract_never_touches_the_network(monkeypatch):
         ("Wes-Kaap", "Western Cape", "region.alias"),
         ("Gauteg", "Gauteng", "region.fuzzy"),
         ("Mpumalanaga", "Mpumalanga", "region.fuzzy"),
+        ("Guateng", "Gauteng", "region.fuzzy"),  # two letters swapped
     ],
 )
 def test_regions(value, expected, rule):
@@ -471,6 +472,9 @@ def test_title_only_is_no_name():
         ("ACCOUNTABLE MANAGER", "Accountable Manager"),
         ("HEAD OF TRAINING", "Head of Training"),
         ("- Owner ", "Owner"),
+        ("AM", "AM"),  # accountable manager: an unknown acronym stays as typed
+        ("HOT", "HOT"),
+        ("OWNER", "Owner"),
     ],
 )
 def test_roles(value, expected):

@@ -96,7 +96,10 @@ def normalise_role(value: str) -> Result:
     text = clean_text(value).strip(_EDGE)
     if not text:
         return MISSING
-    fixed = fix_case(text, lambda t: title_words(t, ROLE_ACRONYMS, SMALL_WORDS))
+    if text.isupper() and " " not in text and len(text) <= 4:
+        fixed = text  # a lone short word in capitals is an acronym ("AM", "CFI", "HOT")
+    else:
+        fixed = fix_case(text, lambda t: title_words(t, ROLE_ACRONYMS, SMALL_WORDS))
     if fixed == value:
         return Result((fixed,))
     rule = "role.case" if fixed != text else "role.whitespace"

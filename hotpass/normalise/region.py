@@ -2,7 +2,8 @@
 
 Aliases and canonical names are compared after folding case, accents,
 punctuation and spaces. A spelling within rapidfuzz score 90 of a known name
-is accepted with the rule ``region.fuzzy``. A cell naming several regions
+(or one typo away counting a swap of two letters as one typo, when that points
+at one region only) is accepted with the rule ``region.fuzzy``. A cell naming several regions
 ("Gauteng / Limpopo") yields several values. Unknown text is kept with the
 problem ``region.unknown``.
 """
@@ -13,6 +14,7 @@ import re
 from collections.abc import Mapping
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from hotpass.normalise.result import MISSING, Result, clean_text, fold
 
@@ -63,4 +65,8 @@ def _lookup(text: str, index: RegionIndex) -> tuple[str, bool] | None:
     if len(key) < _FUZZY_MIN_LENGTH:
         return None
     best = process.extractOne(key, index.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE)
-    return (index[best[0]], True) if best else None
+    if best:
+        return index[best[0]], True
+    # one typo by Damerau's count (two letters swapped: "guateng"), when it points at one region only
+    close = {index[k] for k in index if OSA.distance(key, k, score_cutoff=1) <= 1}
+    return (close.pop(), True) if len(close) == 1 else None
