@@ -10,4 +10,4 @@ mkdir -p out
 .venv/bin/hotpass refine data/*.xlsx --profile aviation --output out/hotpass.xlsx \
   --csv-dir out/csv --parquet-dir out/parquet --workspace workspace
 echo
-echo "Deliverable: $(pwd)/out/hotpass.xlsx (CSV in out/csv, Parquet in out/parquet)"
+echo "Deliverable: $(pwd)/out/hotpass.xlsx (CSV in out/csv, Parquet in out/parquet, quality report out/quality-report.html)"
