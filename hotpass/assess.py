@@ -111,7 +111,13 @@ def _completeness(measures: list[quality.FieldMeasure], table: str, profile: Pro
 def _summary(refined, profile: Profile) -> list[tuple[str, object]]:
     """The run summary with findings recounted and quality and validation lines added."""
     severities = refined.findings["severity"].value_counts() if len(refined.findings) else {}
-    keep = [(k, v) for k, v in refined.summary if not str(k).startswith(("Findings (", "Quality", "Expectations"))]
+    keep = [(k, v) for k, v in refined.summary
+            if not str(k).startswith(("Findings (", "Quality", "Expectations", "Enrichment"))]
+    enriched = getattr(refined, "enrichment_summary", None) or {}
+    if enriched:
+        keep += [("Enrichment: proposed this run", enriched["proposed"]),
+                 ("Enrichment: pending approval", enriched["pending"]),
+                 ("Enrichment: fields filled", sum(enriched["filled"].values()))]
     orgs = refined.organisations
     scores = orgs["quality_score"] if "quality_score" in orgs and len(orgs) else pd.Series(dtype=float)
     results = refined.validation.results

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from hotpass.cli_enrich import enrich_app
 from hotpass.errors import HotpassError
 
 app = typer.Typer(help="Hotpass: refine messy organisation and contact workbooks.", no_args_is_help=True,
@@ -20,6 +21,7 @@ app.add_typer(profiles_app, name="profiles")
 review_app = typer.Typer(help="Review uncertain duplicates: list, decide, undo, Label Studio export/import.",
                          no_args_is_help=True)
 app.add_typer(review_app, name="review")
+app.add_typer(enrich_app, name="enrich")
 
 PROFILE_HELP = "Profile name (see `hotpass profiles list`) or path to a profile YAML file."
 
@@ -51,6 +53,9 @@ def refine(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the result line."),
     report: Path | None = typer.Option(None, "--report", help="Folder for the quality report (HTML, "
                                        "Markdown, JSON); default: the workbook's folder."),
+    reference: list[Path] | None = typer.Option(None, "--reference", help="A trusted reference list (for "
+                                                "example a regulator's register) whose values are proposed "
+                                                "as enrichments for the records it matches; repeatable."),
     override_gate: str | None = typer.Option(None, "--override-gate", metavar="REASON",
                                              help="Publish even though a blocking expectation failed; "
                                              "the reason is written to the audit log."),
@@ -59,6 +64,7 @@ def refine(
 
     Exits 2 without writing the deliverable when a blocking expectation fails.
     """
+    from hotpass.enrich.reference import load_reference
     from hotpass.errors import PublishBlocked
     from hotpass.mapping import load_mappings, save_mappings
     from hotpass.pipeline import refine as run
@@ -70,12 +76,13 @@ def refine(
             _fail(f"{output}: the output must be an .xlsx file")
         prof = load_profile(profile)
         saved = load_mappings(mapping) if mapping else None
+        ref = load_reference(reference, prof) if reference else None
         report_dir = report or output.parent
         output.parent.mkdir(parents=True, exist_ok=True)
         with Workspace(workspace) as ws:
             result = run(files, prof, output=output, csv_dir=csv_dir, parquet_dir=parquet_dir, saved=saved,
                          progress=(lambda *a: None) if quiet else _progress, workspace=ws, retrain=retrain,
-                         username=_user(), report_dir=report_dir, override=override_gate)
+                         username=_user(), report_dir=report_dir, override=override_gate, reference=ref)
             save_mappings(result.mappings, workspace / "last_mapping.json")
     except PublishBlocked as exc:
         typer.echo(f"quality report: {report_dir}", err=True)

@@ -115,7 +115,9 @@ def free_mail_domains() -> list[str]:
         "mac.com", "aol.com", "protonmail.com", "proton.me", "gmx.com", "gmx.net", "mail.com",
         "zoho.com", "webmail.co.za", "mweb.co.za", "telkomsa.net", "vodamail.co.za",
         "iafrica.com", "absamail.co.za", "lantic.net", "xsinet.co.za", "cybersmart.co.za",
-        "afrihost.co.za", "polka.co.za", "yandex.com",
+        "afrihost.co.za", "polka.co.za", "yandex.com", "global.co.za", "icon.co.za", "netactive.co.za",
+        "wol.co.za", "intekom.co.za", "webafrica.co.za", "axxess.co.za", "saol.com", "mighty.co.za",
+        "worldonline.co.za", "imaginet.co.za", "vox.co.za", "cool-ideas.co.za", "rain.co.za",
     ]
 
 

@@ -190,6 +190,7 @@ def _cell_kinds(profile: Profile) -> dict[str, dict[str, str]]:
     out["Findings"] = {"row": "integer"}
     out["Organisations"].update({"source_count": "integer", "quality_score": "number"})
     out["Contacts"].update({"source_count": "integer", "quality_score": "number"})
+    out["Enrichment"] = {"proposal_id": "integer", "confidence": "number", "decided_at": "datetime"}
     out["Quality"] = {"quality_score": "number", "completeness": "percent", "validity": "percent"}
     out["Validation"] = {"element_count": "integer", "unexpected_count": "integer",
                          "unexpected_percent": "number"}
@@ -233,7 +234,7 @@ def tables(refined: Refined, limit_rows: bool = False) -> list:
     kinds = getattr(refined, "kinds", {})
     validation = validation_sheet(refined.validation)
     frames = [("Organisations", refined.organisations), ("Contacts", refined.contacts),
-              ("Quality", refined.quality), ("Validation", validation),
+              ("Quality", refined.quality), ("Validation", validation), ("Enrichment", refined.enrichment),
               ("Clusters", refined.clusters), ("Review", _review_sheet(refined.review)),
               ("Provenance", refined.provenance),
               ("Source Map", refined.source_map), ("Findings", refined.findings)]

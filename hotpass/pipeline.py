@@ -53,6 +53,8 @@ class Refined:
     gate: dict = field(default_factory=dict)  # blocked_by, override
     published: bool = False
     files: list[str] = field(default_factory=list)
+    enrichment: pd.DataFrame | None = None  # every proposal with its status (the Enrichment sheet)
+    enrichment_summary: dict | None = None
 
     def snapshot(self) -> dict[str, pd.DataFrame]:
         """The tables a workspace keeps for this run."""
@@ -60,7 +62,7 @@ class Refined:
         if self.validation is not None:
             tables["validation"] = self.validation.results
         for name in ("source_organisations", "source_contacts", "clusters", "provenance", "pairs", "review",
-                     "quality", "scorecard"):
+                     "quality", "scorecard", "enrichment"):
             if getattr(self, name) is not None:
                 tables[name] = getattr(self, name)
         return {name: frame.astype(object).where(frame.notna(), None) for name, frame in tables.items()}
@@ -178,6 +180,17 @@ def merge_records(records, resolution, profile: Profile):
     return golden, golden_of, contacts, contact_provenance
 
 
+def enrich_records(merged, profile: Profile, workspace=None, run_id: int | None = None,
+                   reference: pd.DataFrame | None = None, model: dict | None = None):
+    """Apply approved enrichments to the golden organisations and collect new proposals (in place)."""
+    from hotpass.enrich import enrich
+
+    golden, _golden_of, contacts, _contact_provenance = merged
+    result = enrich(golden.records, golden.provenance, contacts, profile, workspace, run_id, reference, model)
+    golden.records, golden.provenance = result.records, result.provenance
+    return result
+
+
 def prepare_records(sheets, mappings: list[SheetMapping], profile: Profile,
                     ingest_findings: Findings | None = None, clock: _Clock | None = None):
     """Records from mapped sheets, normalised, linked and keyed: what resolution starts from."""
@@ -197,7 +210,8 @@ def prepare_records(sheets, mappings: list[SheetMapping], profile: Profile,
 
 
 def refine_sheets(sheets, mappings: list[SheetMapping], profile: Profile, progress: Progress = _quiet,
-                  ingest_findings: Findings | None = None, workspace=None, retrain: bool = False) -> Refined:
+                  ingest_findings: Findings | None = None, workspace=None, retrain: bool = False,
+                  run_id: int | None = None, reference: pd.DataFrame | None = None) -> Refined:
     """Everything after mapping: records, normalisation, links, resolution, golden records, tables,
     then quality scores and validation."""
     from hotpass import outputs
@@ -208,8 +222,12 @@ def refine_sheets(sheets, mappings: list[SheetMapping], profile: Profile, progre
     resolution = clock.run("resolve", "Finding duplicate organisations", resolve_records, records, profile,
                            workspace, retrain, progress)
     merged = clock.run("merge", "Building golden records", merge_records, records, resolution, profile)
+    enrichment = clock.run("enrich", "Proposing enrichments", enrich_records, merged, profile, workspace,
+                           run_id, reference, resolution.model)
     refined = clock.run("outputs", "Building output tables", outputs.build, records, sheets, mappings, profile,
                         resolution, merged, workspace)
+    refined.enrichment = enrichment.proposals
+    refined.enrichment_summary = enrichment.summary()
     clock.run("validate", "Scoring quality and validating", assess, refined, profile, records.raw_measures)
     refined.timings.update(clock.timings)
     return refined
@@ -219,7 +237,8 @@ def refine(paths: Sequence[str | Path], profile: Profile, output: str | Path | N
            csv_dir: str | Path | None = None, parquet_dir: str | Path | None = None,
            saved: list[SheetMapping] | None = None, progress: Progress = _quiet,
            workspace=None, retrain: bool = False, username: str | None = None,
-           report_dir: str | Path | None = None, override: str | None = None) -> Refined:
+           report_dir: str | Path | None = None, override: str | None = None,
+           reference: pd.DataFrame | None = None) -> Refined:
     """Read, map, refine, validate and (when asked) write the deliverables and the quality report.
 
     With a ``workspace`` (a :class:`hotpass.workspace.Workspace`) the run is
@@ -242,7 +261,8 @@ def refine(paths: Sequence[str | Path], profile: Profile, output: str | Path | N
             ingest_findings.extend(wb.findings)
         for mapping in mappings:
             ingest_findings.extend(mapping_findings(mapping, profile))
-        refined = refine_sheets(sheets, mappings, profile, progress, ingest_findings, workspace, retrain)
+        refined = refine_sheets(sheets, mappings, profile, progress, ingest_findings, workspace, retrain,
+                                run_id, reference)
         refined.run_id = run_id
         refined.timings = {**clock.timings, **refined.timings}
         refined.files = [Path(p).name for p in paths]

@@ -337,6 +337,41 @@ class ReportSettings(_Model):
     examples: int = Field(3, ge=0, le=20, description="Examples shown per finding type.")
 
 
+class EnrichmentSettings(_Model):
+    """Enrichment: providers propose values for empty fields; people approve them."""
+
+    providers: list[str] = Field(
+        default_factory=lambda: ["email_domain", "contact_details", "area_code_region", "town_region",
+                                 "reference_list"],
+        description="Providers that may propose values: email_domain (website and domain from the "
+        "organisation's own email addresses, and domain from website), contact_details "
+        "(organisation email and landline from its contacts), area_code_region (region from a "
+        "landline's area code), town_region (region from the town gazetteer), reference_list "
+        "(values from a reference list given with --reference).",
+    )
+    allow_network: bool = Field(
+        False, description="Allow providers that need the network (none ship yet). Off: personal "
+        "data never leaves the machine.",
+    )
+    min_confidence: float = Field(
+        0.5, ge=0, le=1, description="Proposals below this confidence are not made."
+    )
+    auto_approve: dict[str, float] = Field(
+        default_factory=dict,
+        description="Provider -> confidence at or above which its proposals are approved "
+        "automatically (recorded as auto-approved). Empty: a person approves everything.",
+    )
+    area_codes: str = Field(
+        "", description="CSV of telephone area codes and their regions (code, region, note); empty "
+        "means the shipped South African table profiles/za/area_codes.csv. A relative path is read "
+        "from the profile file's folder.",
+    )
+    gazetteer: str = Field(
+        "", description="CSV of towns and their regions (town, region, alias); empty means the "
+        "shipped profiles/za/towns.csv. A relative path is read from the profile file's folder.",
+    )
+
+
 class Profile(_Model):
     """Everything Hotpass needs to know about one kind of source data."""
 
@@ -398,6 +433,9 @@ class Profile(_Model):
         description="Expectation suites and the publish gate.",
     )
     report: ReportSettings = Field(default_factory=ReportSettings, description="The quality report.")
+    enrichment: EnrichmentSettings = Field(
+        default_factory=EnrichmentSettings, description="Enrichment providers and approval."
+    )
 
     @field_validator("organisation_fields")
     @classmethod
@@ -480,6 +518,13 @@ class Profile(_Model):
         return text
 
     # --- questions the stages ask ---------------------------------------------
+
+    def resolve_path(self, setting: str, shipped: Path) -> Path:
+        """A file a setting names: ``shipped`` when empty, else relative to the profile's folder."""
+        if not setting:
+            return shipped
+        path = Path(setting).expanduser()
+        return path if path.is_absolute() else (self._folder or Path.cwd()) / path
 
     def expectations_dir(self) -> Path:
         """The folder of this profile's expectation suites (see ``validation.expectations_dir``)."""

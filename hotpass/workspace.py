@@ -25,7 +25,7 @@ from hotpass.errors import WorkspaceError
 FILE_NAME = "hotpass.duckdb"
 DECISION_KINDS = ("same", "different", "split", "move")
 SNAPSHOTS = ("source_organisations", "source_contacts", "organisations", "contacts", "pairs", "review", "clusters",
-             "provenance", "findings", "quality", "validation", "scorecard")
+             "provenance", "findings", "quality", "validation", "scorecard", "enrichment")
 
 _SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS run_ids START 1;

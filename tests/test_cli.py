@@ -43,9 +43,9 @@ def test_refine_writes_every_output(refined):
     root, out = refined
     assert out.is_file()
     assert sorted(p.name for p in (root / "csv").iterdir()) == [
-        "clusters.csv", "contacts.csv", "findings.csv", "organisations.csv", "provenance.csv", "quality.csv",
-        "review.csv", "source_map.csv", "validation.csv"]
-    assert len(list((root / "parquet").glob("*.parquet"))) == 9
+        "clusters.csv", "contacts.csv", "enrichment.csv", "findings.csv", "organisations.csv", "provenance.csv",
+        "quality.csv", "review.csv", "source_map.csv", "validation.csv"]
+    assert len(list((root / "parquet").glob("*.parquet"))) == 10
     assert (root / "ws" / "last_mapping.json").is_file()
     assert sorted(p.name for p in root.glob("quality-report.*")) == [
         "quality-report.html", "quality-report.json", "quality-report.md"]
@@ -54,8 +54,8 @@ def test_refine_writes_every_output(refined):
 def test_workbook_sheets_styles_and_no_formulas(refined):
     _root, out = refined
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Organisations", "Contacts", "Quality", "Validation", "Clusters", "Review",
-                             "Provenance", "Source Map", "Findings", "Summary"]
+    assert wb.sheetnames == ["Organisations", "Contacts", "Quality", "Validation", "Enrichment", "Clusters",
+                             "Review", "Provenance", "Source Map", "Findings", "Summary"]
     for ws in wb.worksheets:
         header = ws[1]
         assert header[0].font.b, ws.title
