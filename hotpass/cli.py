@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from hotpass.cli_enrich import enrich_app
+from hotpass.cli_users import users_app
 from hotpass.errors import HotpassError
 
 app = typer.Typer(help="Hotpass: refine messy organisation and contact workbooks.", no_args_is_help=True,
@@ -22,6 +23,7 @@ review_app = typer.Typer(help="Review uncertain duplicates: list, decide, undo, 
                          no_args_is_help=True)
 app.add_typer(review_app, name="review")
 app.add_typer(enrich_app, name="enrich")
+app.add_typer(users_app, name="users")
 
 PROFILE_HELP = "Profile name (see `hotpass profiles list`) or path to a profile YAML file."
 

@@ -55,3 +55,7 @@ class PublishBlocked(HotpassError):
             f"not published: blocking expectation(s) failed: {named}. Fix the data, or publish "
             "anyway with a written reason (--override-gate REASON)"
         )
+
+
+class UserError(HotpassError):
+    """A workbench user cannot be added, changed or logged in."""
