@@ -58,6 +58,8 @@ def refine(
     reference: list[Path] | None = typer.Option(None, "--reference", help="A trusted reference list (for "
                                                 "example a regulator's register) whose values are proposed "
                                                 "as enrichments for the records it matches; repeatable."),
+    trace: bool = typer.Option(False, "--trace", help="Print an OpenTelemetry span for the run and each "
+                               "stage (counts and durations only) and the run's metrics on standard error."),
     override_gate: str | None = typer.Option(None, "--override-gate", metavar="REASON",
                                              help="Publish even though a blocking expectation failed; "
                                              "the reason is written to the audit log."),
@@ -73,6 +75,7 @@ def refine(
     from hotpass.profile import load_profile
     from hotpass.workspace import Workspace
 
+    stop_tracing = None
     try:
         if output.suffix.lower() != ".xlsx":
             _fail(f"{output}: the output must be an .xlsx file")
@@ -80,6 +83,7 @@ def refine(
         saved = load_mappings(mapping) if mapping else None
         ref = load_reference(reference, prof) if reference else None
         report_dir = report or output.parent
+        stop_tracing = _trace() if trace else None
         output.parent.mkdir(parents=True, exist_ok=True)
         with Workspace(workspace) as ws:
             result = run(files, prof, output=output, csv_dir=csv_dir, parquet_dir=parquet_dir, saved=saved,
@@ -91,6 +95,9 @@ def refine(
         _fail(str(exc), code=2)
     except HotpassError as exc:
         _fail(str(exc))
+    finally:
+        if stop_tracing is not None:
+            stop_tracing()
     counts = dict(result.summary)
     if result.gate.get("override"):
         typer.echo(f"published despite failed blocking expectation(s); reason recorded: {override_gate}",
@@ -131,6 +138,13 @@ def validate(
                f"({prof.name} profile, {result.seconds:.2f} s)")
     if len(blocking):
         raise typer.Exit(2)
+
+
+def _trace():
+    """Spans and metrics to standard error (and OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set)."""
+    from hotpass.telemetry import configure
+
+    return configure(console=sys.stderr)
 
 
 def _user() -> str:

@@ -76,10 +76,17 @@ class _Clock:
         self.timings: dict[str, float] = {}
 
     def run(self, stage: str, message: str, func, *args, **kwargs):
+        from hotpass import telemetry
+
         self.progress(stage, 0.0, message)
         start = time.perf_counter()
-        result = func(*args, **kwargs)
-        self.timings[stage] = round(time.perf_counter() - start, 3)
+        with telemetry.span(f"stage.{stage}", stage=stage) as current:
+            result = func(*args, **kwargs)
+            self.timings[stage] = round(time.perf_counter() - start, 3)
+            current.set_attribute("hotpass.seconds", self.timings[stage])
+            items = telemetry.count(result)
+            if items is not None:
+                current.set_attribute("hotpass.items", items)
         self.progress(stage, 1.0, f"{message} done in {self.timings[stage]:.1f} s")
         return result
 
@@ -248,6 +255,30 @@ def refine(paths: Sequence[str | Path], profile: Profile, output: str | Path | N
     :class:`~hotpass.errors.PublishBlocked` is raised, unless ``override``
     gives a reason, which is audited.
     """
+    from hotpass import telemetry
+    from hotpass.errors import PublishBlocked
+
+    with telemetry.span("refine", files=len(paths), profile=profile.name) as root:
+        try:
+            refined = _refine(paths, profile, output, csv_dir, parquet_dir, saved, progress, workspace, retrain,
+                              username, report_dir, override, reference)
+        except PublishBlocked:
+            root.set_attribute("hotpass.published", False)
+            raise
+        counts = {"run_id": refined.run_id, "organisations": len(refined.organisations),
+                  "contacts": len(refined.contacts), "findings": len(refined.findings),
+                  "published": refined.published}
+        for key, value in counts.items():
+            if value is not None:
+                root.set_attribute(f"hotpass.{key}", value)
+        decisions = len(workspace.decisions()) if workspace is not None else 0
+        telemetry.record_run(dict(refined.summary), refined.published, decisions)
+    return refined
+
+
+def _refine(paths, profile, output, csv_dir, parquet_dir, saved, progress, workspace, retrain, username,
+            report_dir, override, reference) -> Refined:
+    """The body of :func:`refine`, inside its span."""
     from hotpass.assess import gate
     from hotpass.errors import PublishBlocked
 
