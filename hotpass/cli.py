@@ -156,6 +156,34 @@ def _user() -> str:
         return "unknown"
 
 
+@app.command("app")
+def run_app(
+    port: int = typer.Option(8501, "--port", help="Port to listen on."),
+    address: str = typer.Option("127.0.0.1", "--address", help="Address to listen on (0.0.0.0 for all)."),
+    workspace: Path = typer.Option(Path("workspace"), "--workspace", "-w", help="Workspace folder the "
+                                   "workbench uses (users, runs, decisions)."),
+) -> None:
+    """Start the workbench (Streamlit) on http://ADDRESS:PORT.
+
+    On the first start with no users it creates `admin` and prints its password once.
+    """
+    import os
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    script = root / "app.py"
+    if not script.is_file():
+        _fail(f"{script}: the workbench is not installed here (run from a clone of the repository)")
+    env = {**os.environ, "HOTPASS_WORKSPACE": str(workspace.resolve()), "GX_ANALYTICS_ENABLED": "false"}
+    typer.echo(f"Hotpass workbench on http://{address}:{port} (workspace {workspace.resolve()}); Ctrl+C stops it")
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", address,
+               "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    try:
+        raise typer.Exit(subprocess.call(command, cwd=root, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
 @app.command()
 def init(
     directory: Path = typer.Argument(..., help="Folder to create with sample workbooks and a starter profile."),
