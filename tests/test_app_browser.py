@@ -1,0 +1,191 @@
+"""The workbench in a real Chromium: log in, upload, map, run; a screenshot per page."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from hotpass.users import Users
+from hotpass.workspace import Workspace
+from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = ROOT / "test-artifacts"
+PASSWORD = "correct-horse-1"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on a free port with a fresh workspace holding one operator."""
+    root = tmp_path_factory.mktemp("app-browser")
+    with Workspace(root / "workspace") as ws:
+        Users(ws).add("olga", "operator", password=PASSWORD, name="Olga Operator")
+    port = free_port()
+    log = (root / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "HOTPASS_WORKSPACE": str(root / "workspace")},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield url, root
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not become healthy in {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: the browser tests need a system Chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True
+        )
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def settle(page, timeout: float = 120_000) -> None:
+    """Wait until the script has finished: idle, and still idle 200 ms later."""
+    deadline = time.monotonic() + timeout / 1000
+    while time.monotonic() < deadline:
+        page.wait_for_selector(IDLE, state="attached", timeout=timeout)
+        page.wait_for_timeout(200)
+        if page.locator(IDLE).count():
+            return
+    raise TimeoutError("the app kept running")
+
+
+TALLEST = "() => document.querySelector('[data-testid=stMain]').scrollHeight + 40"
+
+
+def shoot(page, name: str) -> None:
+    """Save test-artifacts/app-NAME.png of the whole page (grow the window: Streamlit
+    scrolls inside it)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    size = page.viewport_size
+    page.set_viewport_size(
+        {"width": size["width"], "height": min(max(page.evaluate(TALLEST), 900), 6000)}
+    )
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(ARTIFACTS / f"app-{name}.png"), full_page=True)
+    page.set_viewport_size(size)
+
+
+def open_page(page, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    settle(page)
+
+
+def test_operator_uploads_maps_and_runs_in_one_session(server, page):
+    url, root = server
+    page.goto(url)
+    settle(page)
+    shoot(page, "login")
+    page.get_by_role("textbox", name="Username").fill("olga")
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    settle(page)
+    page.get_by_role("heading", name="Hotpass workbench").wait_for()
+    assert page.get_by_text("Olga Operator").count()
+    shoot(page, "home")
+
+    open_page(page, "Upload")
+    samples = _samples(root)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(p) for p in samples])
+    page.get_by_text("Contacts DB", exact=True).first.wait_for(timeout=60_000)
+    settle(page)
+    assert page.get_by_test_id("stAlertContentError").count() == 0
+    shoot(page, "upload")
+
+    open_page(page, "Profile & mapping")
+    page.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="aviation", exact=True).click()
+    settle(page)
+    page.get_by_text("crm_export.xlsx · Organisation").first.wait_for()
+    shoot(page, "mapping")
+
+    open_page(page, "Run")
+    page.get_by_role("button", name="Run").click()
+    settle(page, timeout=240_000)
+    page.get_by_text("Run 1 finished and published.").wait_for(timeout=240_000)
+    assert page.get_by_text("profile aviation", exact=False).count()
+    shoot(page, "run")
+
+    open_page(page, "Home")
+    page.get_by_text("Runs over time").wait_for()
+    shoot(page, "home-after-run")
+
+    page.reload()  # a new session: the login cookie logs it in again
+    settle(page)
+    page.get_by_text("Olga Operator").wait_for()
+    page.get_by_role("button", name="Log out").click()
+    settle(page)
+    page.get_by_role("button", name="Log in").wait_for()
+    page.wait_for_timeout(500)  # the cookie component deletes the cookie
+    page.reload()  # logged out for good: the cookie is gone
+    settle(page)
+    page.get_by_role("button", name="Log in").wait_for()
+    assert not page.get_by_text("Olga Operator").count()
+
+
+def _samples(root: Path) -> list[Path]:
+    from hotpass.samples import generate_samples
+
+    return generate_samples(root / "samples", rows=300, seed=3).files

@@ -1,0 +1,437 @@
+"""The Review, Enrichment, Quality, Downloads and Admin pages through AppTest; download builders."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import shutil
+import time
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from hotpass import review
+from hotpass.enrich import ProposalStore
+from hotpass.pipeline import refine
+from hotpass.users import Users
+from hotpass.workspace import Workspace
+from tests.conftest import ROOT
+from workbench import downloads, nav
+from workbench.running import Outcome
+
+PASSWORD = "correct-horse-1"
+ROLES = ("viewer", "operator", "reviewer", "admin")
+
+
+@pytest.fixture(scope="module")
+def master(tmp_path_factory, aviation):
+    """A workspace with one user per role and one run of the shipped sample workbooks."""
+    root = tmp_path_factory.mktemp("pages")
+    files = [shutil.copy(p, root / p.name) for p in sorted((ROOT / "data").glob("*.xlsx"))]
+    with Workspace(root / "workspace") as ws:
+        for role in ROLES:
+            Users(ws).add(role[:3] + "1", role, password=PASSWORD)
+        refined = refine(files, aviation, workspace=ws, username="ope1", report_dir=root / "report")
+    return root, Outcome("ok", refined, aviation, report_dir=root / "report")
+
+
+@pytest.fixture
+def ws_dir(master, tmp_path, monkeypatch):
+    """A fresh copy of the master workspace for the app; the app lets go of it afterwards."""
+    directory = tmp_path / "workspace"
+    shutil.copytree(master[0] / "workspace", directory)
+    monkeypatch.setenv("HOTPASS_WORKSPACE", str(directory))
+    yield directory
+    st.cache_resource.clear()
+
+
+def opened(directory) -> Workspace:
+    """The workspace as the test sees it, after the app let go of it."""
+    st.cache_resource.clear()
+    return Workspace(directory)
+
+
+def logged_in(username: str, page: str | None = None, outcome=None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button(key="login_submit").click().run()
+    if outcome is not None:
+        at.session_state["hp.result"] = outcome
+    if page:
+        at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception
+    return at
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def metrics(at: AppTest) -> list[str]:
+    return [m.value for m in at.metric]
+
+
+def table(at: AppTest, prefix: str):
+    """The selectable table whose key starts with ``prefix`` (a new key clears its selection)."""
+    return next(d for d in at.dataframe if str(d.key or "").startswith(prefix))
+
+
+def select(at: AppTest, prefix: str, row: int) -> AppTest:
+    """Select one row of a table, as a click on its checkbox would."""
+    key = table(at, prefix).key
+    at.session_state[key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    return at.run()
+
+
+def charts(at: AppTest) -> list:
+    return list(at.get("plotly_chart"))
+
+
+# --- review ------------------------------------------------------------------------------------
+
+
+def test_review_shows_counts_and_the_most_uncertain_pair(ws_dir):
+    with opened(ws_dir) as ws:
+        queue = review.queue(ws)
+    at = logged_in("rev1", "review")
+    assert metrics(at)[:2] == ["0", str(len(queue))]
+    shown = table(at, "review_table_").value
+    assert len(shown) == len(queue)
+    assert shown["probability"].tolist() == queue["match_probability"].round(3).tolist()
+    assert f"A: `{queue.iloc[0]['key_l']}`" in texts(at.caption)
+    compared = at.dataframe[1].value  # the two records side by side
+    assert compared.loc["Name", "record A"] == queue.iloc[0]["name_l"]
+    assert len(charts(at)) == 1  # the waterfall
+    assert "next run" in texts(at.info)
+
+
+def test_a_decision_is_stored_with_the_reviewer_and_the_next_pair_appears(ws_dir):
+    with opened(ws_dir) as ws:
+        queue = review.queue(ws)
+    at = logged_in("rev1", "review")
+    note = next(t for t in at.text_input if str(t.key).startswith("review_note_"))
+    note.input("different towns and phones")
+    at.button(key="review_different").click().run()
+    assert "saved: different organisations" in texts(at.success)
+    assert metrics(at)[:2] == ["1", str(len(queue) - 1)]
+    assert f"A: `{queue.iloc[1]['key_l']}`" in texts(at.caption)
+    assert len(table(at, "review_table_").value) == len(queue) - 1
+    with opened(ws_dir) as ws:
+        decided = ws.decisions()
+    row = decided.iloc[0]
+    assert (row["kind"], row["reviewer"], row["note"]) == ("different", "rev1",
+                                                          "different towns and phones")
+    assert {row["record_key"], row["other_key"]} == {queue.iloc[0]["key_l"], queue.iloc[0]["key_r"]}
+
+
+def test_undo_puts_the_pair_back(ws_dir):
+    at = logged_in("rev1", "review")
+    at.button(key="review_same").click().run()
+    at.button(key="review_same").click().run()
+    assert metrics(at)[0] == "2"
+    at.number_input(key="review_undo_count").set_value(2)
+    at.button(key="review_undo").click().run()
+    assert "Undone: #2, #1" in texts(at.info)
+    assert metrics(at)[0] == "0"
+    with opened(ws_dir) as ws:
+        assert ws.decisions().empty
+        assert len(ws.decisions(active_only=False)["undone_by"].dropna()) == 2
+
+
+def test_split_names_the_cluster_and_move_joins_the_other(ws_dir):
+    with opened(ws_dir) as ws:
+        queue = review.queue(ws)
+        first = queue.iloc[0]
+        members = review.cluster_members(ws, first["key_r"])
+    assert bool(first["same_cluster"]) and len(members) > 1
+    apart = int(queue.index[~queue["same_cluster"].astype(bool)][0])
+    at = logged_in("adm1", "review")
+    assert at.button(key="review_move").disabled  # already in one cluster
+    at.radio(key="review_side").set_value("r").run()
+    at.button(key="review_split").click().run()
+    assert "split out of its cluster" in texts(at.success)
+    select(at, "review_table_", apart)
+    assert f"A: `{queue.iloc[apart]['key_l']}`" in texts(at.caption)
+    assert at.button(key="review_split").disabled  # record B is alone in its cluster
+    at.button(key="review_move").click().run()
+    with opened(ws_dir) as ws:
+        split, move = ws.decisions().itertuples(index=False)
+    assert (split.kind, split.record_key, split.other_key) == ("split", first["key_r"], None)
+    assert json.loads(split.members) == sorted(members)
+    assert (move.kind, move.record_key, move.other_key) == ("move", queue.iloc[apart]["key_r"],
+                                                            queue.iloc[apart]["key_l"])
+
+
+def test_bulk_accept_asks_first_and_records_one_decision_per_pair(ws_dir):
+    with opened(ws_dir) as ws:
+        queue = review.queue(ws)
+    expected = int((queue["match_probability"] >= 0.7).sum())
+    assert 0 < expected < len(queue)
+    at = logged_in("rev1", "review")
+    at.number_input(key="review_bulk_threshold").set_value(0.7).run()
+    at.button(key="review_bulk").click().run()
+    assert f"for {expected} pending pair(s)" in texts(at.warning)
+    with opened(ws_dir) as ws:
+        assert ws.decisions().empty  # nothing before the confirmation
+    at.button(key="review_bulk_yes").click().run()
+    assert f"{expected} pair(s) accepted" in texts(at.success)
+    with opened(ws_dir) as ws:
+        decided = ws.decisions()
+    assert len(decided) == expected and set(decided["kind"]) == {"same"}
+
+
+def test_filters_narrow_the_queue(ws_dir):
+    with opened(ws_dir) as ws:
+        queue = review.queue(ws)
+    name = str(queue.iloc[-1]["name_r"])
+    at = logged_in("rev1", "review")
+    at.text_input(key="review_text").input(name[2:9].upper()).run()
+    shown = table(at, "review_table_").value
+    assert 1 <= len(shown) < len(queue)
+    at.slider(key="review_probability").set_value((0.99, 1.0)).run()
+    assert "No pending pair matches these filters." in texts(at.info)
+
+
+@pytest.fixture
+def big_queue(tmp_path, monkeypatch):
+    """A workspace whose latest run has 10,000 pending pairs (built directly in its tables)."""
+    directory = tmp_path / "big"
+    size = 10_000
+    numbers = range(size)
+    pairs = pd.DataFrame({
+        "key_l": [f"org:l{i:05d}" for i in numbers], "key_r": [f"org:r{i:05d}" for i in numbers],
+        "match_probability": [0.5 + 0.4 * i / size for i in numbers],
+        "match_weight": [i / size for i in numbers], "mw_name": 1.0, "mw_phones": -0.5,
+        "name_l": [f"Left Aviation {i}" for i in numbers],
+        "name_r": [f"Right Aviation {i}" for i in numbers],
+        "source_l": "a.xlsx | Sheet | row 2", "source_r": "b.xlsx | Sheet | row 3",
+    })
+    keys = [*pairs["key_l"], *pairs["key_r"]]
+    clusters = pd.DataFrame({"organisation_id": keys, "cluster_size": 1, "record_key": keys,
+                             "source_file": "a.xlsx", "source_sheet": "Sheet", "source_row": 2,
+                             "name": "x"})
+    with Workspace(directory) as ws:
+        Users(ws).add("rev1", "reviewer", password=PASSWORD)
+        run_id = ws.start_run("aviation", [], "rev1")
+        ws.save_tables(run_id, {"review": pairs, "clusters": clusters})
+        ws.finish_run(run_id, "ok")
+    monkeypatch.setenv("HOTPASS_WORKSPACE", str(directory))
+    yield directory
+    st.cache_resource.clear()
+
+
+def test_ten_thousand_pending_pairs_send_one_page(big_queue):
+    at = logged_in("rev1")
+    started = time.perf_counter()
+    at.switch_page("app_pages/review.py").run()
+    first = time.perf_counter() - started
+    assert not at.exception
+    assert metrics(at)[1] == "10,000"
+    shown = table(at, "review_table_").value
+    assert len(shown) == 25 and shown["record A"].iloc[0] == "Left Aviation 0"
+    assert "Page 1 of 400" in texts(at.caption)
+    at.number_input(key="review_page").set_value(400).run()
+    assert table(at, "review_table_").value["record A"].iloc[-1] == "Left Aviation 9999"
+    assert first < 5, f"the review page took {first:.1f} s with 10,000 pairs"
+
+
+# --- enrichment --------------------------------------------------------------------------------
+
+
+def test_enrichment_approves_one_selected_proposal(ws_dir):
+    with opened(ws_dir) as ws:
+        pending = len(ProposalStore(ws).frame(status="pending"))
+    at = logged_in("rev1", "enrichment")
+    assert metrics(at) == [f"{pending:,}", "0", "0"]
+    shown = table(at, "enrich_table_").value
+    assert len(shown) == 25 and set(shown["status"]) == {"pending"}
+    wanted = int(shown.iloc[2]["proposal_id"])
+    select(at, "enrich_table_", 2)
+    at.text_input(key="enrich_note").input("checked on their website")
+    at.button(key="enrich_approve").click().run()
+    assert "1 proposal(s) approved" in texts(at.success)
+    assert metrics(at)[:2] == [f"{pending - 1:,}", "1"]
+    with opened(ws_dir) as ws:
+        row = ProposalStore(ws).frame(status="approved").iloc[0]
+    assert (int(row["proposal_id"]), row["reviewer"], row["note"]) == (wanted, "rev1",
+                                                                      "checked on their website")
+
+
+def test_enrichment_undo_and_bulk_by_provider(ws_dir):
+    at = logged_in("rev1", "enrichment")
+    at.selectbox(key="enrich_provider").select("area_code_region").run()
+    shown = table(at, "enrich_table_").value
+    assert set(shown["provider"]) == {"area_code_region"}
+    at.button(key="enrich_all_rejected").click().run()
+    at.button(key="enrich_all_yes").click().run()
+    assert f"{len(shown)} proposal(s) rejected" in texts(at.success)
+    at.button(key="enrich_undo").click().run()
+    assert f"{len(shown)} proposal(s) put back to pending" in texts(at.success)
+    with opened(ws_dir) as ws:
+        assert ProposalStore(ws).frame(status="rejected").empty
+        assert len(ws.audit_log("enrich.reject", "rev1")) == 1
+
+
+def test_enrichment_says_when_there_is_nothing(tmp_path, monkeypatch):
+    with Workspace(tmp_path / "empty") as ws:
+        Users(ws).add("rev1", "reviewer", password=PASSWORD)
+    monkeypatch.setenv("HOTPASS_WORKSPACE", str(tmp_path / "empty"))
+    try:
+        at = logged_in("rev1", "enrichment")
+        assert "no enrichment proposals yet" in texts(at.info)
+    finally:
+        st.cache_resource.clear()
+
+
+# --- quality -----------------------------------------------------------------------------------
+
+
+def test_quality_renders_charts_and_drills_down_to_a_record(ws_dir):
+    at = logged_in("vie1", "quality")
+    assert "From stored run 1" in texts(at.caption)
+    assert len(charts(at)) >= 5
+    codes = at.dataframe[1].value  # findings by code (after the validation table)
+    assert "normalise.phone.e164" in codes["code"].tolist()
+    at.selectbox(key="quality_code").select("normalise.phone.e164").run()
+    rows = at.dataframe(key="quality_rows_normalise.phone.e164").value
+    assert len(rows) == 25 and set(rows.columns) >= {"file", "sheet", "row", "message"}
+    at.session_state["quality_rows_normalise.phone.e164"] = {
+        "selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "`ORG-" in shown or "`CON-" in shown or "Organisation `" in shown
+    quality = next(d.value for d in at.dataframe if "quality_score" in d.value.columns)
+    assert len(quality) == 1
+
+
+def test_quality_prefers_this_sessions_run(ws_dir, master):
+    at = logged_in("vie1", "quality", outcome=master[1])
+    assert "From this session's run 1" in texts(at.caption)
+    assert "Run 1 was published." in texts(at.success)
+
+
+# --- downloads ---------------------------------------------------------------------------------
+
+
+def test_downloads_lists_every_file_of_a_published_run(ws_dir, master):
+    at = logged_in("vie1", "downloads", outcome=master[1])
+    assert [b.label for b in at.get("download_button")] == [d.label for d in downloads.DELIVERABLES]
+
+
+def test_a_blocked_run_offers_only_the_report(ws_dir, master):
+    outcome = master[1]
+    blocked = dataclasses.replace(outcome.refined, published=False, gate={
+        "blocked_by": [{"id": "organisations.name_present", "description": "d",
+                        "unexpected_count": 2}],
+        "override": None})
+    at = logged_in("vie1", "downloads", outcome=Outcome("blocked", blocked, outcome.profile))
+    assert "organisations.name_present" in texts(at.error)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Quality report (HTML)", "Quality report (Markdown)", "Quality report (JSON)"]
+
+
+def test_downloads_without_a_run_say_so(ws_dir):
+    at = logged_in("vie1", "downloads")
+    assert "Nothing to download yet" in texts(at.info)
+
+
+def test_the_workbook_is_built_on_demand_and_audited(master, tmp_path):
+    outcome = master[1]
+    audited = []
+    download = downloads.Download("xlsx", outcome.refined, outcome.profile, tmp_path / "dl", "vie1",
+                                  lambda *args, **detail: audited.append((args, detail)))
+    workbook = openpyxl.load_workbook(io.BytesIO(download()), read_only=True)
+    assert {"Organisations", "Contacts", "Review", "Summary"} <= set(workbook.sheetnames)
+    assert audited[0][0] == ("vie1", "download")
+    assert audited[0][1]["kind"] == "xlsx" and audited[0][1]["run_id"] == 1
+    assert list((tmp_path / "dl").iterdir()) == []  # nothing left behind
+
+
+@pytest.mark.parametrize("kind, member", [("csv", "Organisations.csv"),
+                                          ("parquet", "Organisations.parquet")])
+def test_flat_files_come_zipped(master, tmp_path, kind, member):
+    outcome = master[1]
+    path = downloads.build(kind, outcome.refined, outcome.profile, tmp_path)
+    names = zipfile.ZipFile(path).namelist()
+    assert any(name.lower() == member.lower() for name in names), names
+
+
+def test_the_report_is_the_runs_own_or_written_again(master, tmp_path):
+    outcome = master[1]
+    (tmp_path / "a").mkdir()
+    kept = downloads.build("html", outcome.refined, outcome.profile, tmp_path / "a",
+                           outcome.report_dir)
+    assert kept.read_bytes() == (outcome.report_dir / "quality-report.html").read_bytes()
+    (tmp_path / "b").mkdir()
+    fresh = downloads.build("json", outcome.refined, outcome.profile, tmp_path / "b")
+    assert json.loads(fresh.read_text(encoding="utf-8"))["run_id"] == 1
+    blocked = dataclasses.replace(outcome.refined, published=False)
+    with pytest.raises(ValueError, match="not published"):
+        downloads.build("xlsx", blocked, outcome.profile, tmp_path / "b")
+
+
+# --- admin and roles ---------------------------------------------------------------------------
+
+
+def test_admin_adds_a_user_whose_password_is_shown_once(ws_dir):
+    at = logged_in("adm1", "admin")
+    at.text_input(key="admin_new_username").input("Nina")
+    at.text_input(key="admin_new_name").input("Nina Naidoo")
+    at.selectbox(key="admin_new_role").select("reviewer")
+    at.button(key="admin_add_submit").click().run()
+    assert "User 'nina' added as reviewer" in texts(at.success)
+    password = at.code[0].value
+    assert "nina" in at.dataframe[0].value["username"].tolist()
+    at.run()
+    assert not at.code  # shown once
+    with opened(ws_dir) as ws:
+        assert Users(ws).verify("nina", password)
+
+
+def test_admin_errors_come_from_the_library(ws_dir):
+    at = logged_in("adm1", "admin")
+    at.text_input(key="admin_new_username").input("rev1")
+    at.button(key="admin_add_submit").click().run()
+    assert "already exists" in texts(at.error)
+    at.selectbox(key="admin_user").select("vie1").run()
+    at.selectbox(key="admin_role_vie1").select("operator").run()
+    at.button(key="admin_set_role").click().run()
+    assert "vie1 is now operator." in texts(at.success)
+    at.button(key="admin_reset").click().run()
+    assert at.code and "New password for 'vie1'" in texts(at.success)
+
+
+def test_admin_filters_the_audit_log(ws_dir):
+    at = logged_in("adm1", "admin")
+    log = at.dataframe[-1].value
+    assert {"run.start", "login.ok"} <= set(log["action"])
+    at.selectbox(key="admin_audit_action").select("login.ok").run()
+    log = at.dataframe[-1].value
+    assert set(log["action"]) == {"login.ok"} and set(log["username"]) == {"adm1"}
+    at.selectbox(key="admin_audit_action").select("(all)")
+    at.selectbox(key="admin_audit_user").select("ope1").run()
+    assert set(at.dataframe[-1].value["username"]) == {"ope1"}
+    at.date_input(key="admin_audit_days").set_value((pd.Timestamp("2001-01-01").date(),
+                                                     pd.Timestamp("2001-01-02").date())).run()
+    assert at.dataframe[-1].value.empty
+
+
+@pytest.mark.parametrize("username, hidden, shown", [
+    ("vie1", {"review", "enrichment", "admin"}, {"quality", "downloads"}),
+    ("rev1", {"admin"}, {"review", "enrichment", "quality", "downloads"}),
+])
+def test_roles_decide_which_of_these_pages_are_offered(ws_dir, username, hidden, shown):
+    at = logged_in(username)
+    for name in hidden:
+        with pytest.raises(ValueError):
+            at.switch_page(nav.PAGES[name].path)
+    for name in shown:
+        at.switch_page(nav.PAGES[name].path).run()
+        assert not at.exception and "may not" not in texts(at.error)

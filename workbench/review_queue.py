@@ -1,0 +1,160 @@
+"""The review queue for the Review page: filter, page, compare, explain, decide (no Streamlit here).
+
+A queue row is one pending pair of the latest run (``hotpass.review.queue``):
+both records' main fields side by side (``name_l``/``name_r`` ...), the match
+probability and weight, and the weight each comparison added (``mw_*``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from hotpass import review
+from hotpass.text import fold, is_missing
+
+FIELDS = {"name": "Name", "legal_suffix": "Legal suffix", "source_id": "Source id",
+          "phone": "Phone", "email": "Email", "website": "Website", "region": "Region",
+          "town": "Town", "source": "Source row"}
+COMPARISONS = {"tf_adj_name": "name (how common)", "org_domain": "domain",
+               "legal_suffix": "legal suffix"}
+KINDS = {"same": "same organisation", "different": "different organisations",
+         "split": "split out of its cluster", "move": "moved into the other record's cluster"}
+
+
+def text(value) -> str:
+    """A cell as display text ('' for missing)."""
+    return "" if is_missing(value) else str(value)
+
+
+def filtered(queue: pd.DataFrame, low: float = 0.0, high: float = 1.0,
+             needle: str = "") -> pd.DataFrame:
+    """Pairs whose probability lies in [low, high] and whose names contain ``needle`` (any case)."""
+    keep = queue["match_probability"].astype(float).between(low, high)
+    needle = (needle or "").strip().casefold()
+    if needle:
+        names = [queue[c].fillna("").astype(str).str.casefold()
+                 for c in ("name_l", "name_r") if c in queue]
+        hits = pd.Series(False, index=queue.index)
+        for column in names:
+            hits |= column.str.contains(needle, regex=False)
+        keep &= hits
+    return queue[keep].reset_index(drop=True)
+
+
+def table(rows: pd.DataFrame) -> pd.DataFrame:
+    """One page of pairs as shown in the queue table."""
+    return pd.DataFrame({
+        "probability": rows["match_probability"].astype(float).round(3),
+        "record A": [text(v) for v in rows.get("name_l", [])],
+        "record B": [text(v) for v in rows.get("name_r", [])],
+        "source A": [text(v) for v in rows.get("source_l", [])],
+        "source B": [text(v) for v in rows.get("source_r", [])],
+    }, index=rows.index)
+
+
+def compare(row: pd.Series) -> pd.DataFrame:
+    """The two records field by field (those neither has left out) and whether they differ."""
+    out = []
+    for name, label in FIELDS.items():
+        left, right = text(row.get(f"{name}_l")), text(row.get(f"{name}_r"))
+        if left or right:
+            out.append({"field": label, "record A": left, "record B": right,
+                        "differs": fold(left) != fold(right) if name != "source" else False})
+    columns = ["field", "record A", "record B", "differs"]
+    return pd.DataFrame(out, columns=columns).set_index("field")
+
+
+def styled(comparison: pd.DataFrame):
+    """The comparison as a Styler: differing fields highlighted."""
+    def paint(row: pd.Series) -> list[str]:
+        colour = "background-color: #fdecc8" if comparison.loc[row.name, "differs"] else ""
+        return [colour] * len(row)
+
+    return comparison[["record A", "record B"]].style.apply(paint, axis=1)
+
+
+def weights(row: pd.Series) -> list[tuple[str, float]]:
+    """(comparison, match weight) of each comparison that moved the score, in the model's order."""
+    out = []
+    for column, value in row.items():
+        if str(column).startswith("mw_") and not is_missing(value) and float(value) != 0.0:
+            name = str(column)[3:]
+            out.append((COMPARISONS.get(name, name.replace("_", " ")), float(value)))
+    return out
+
+
+def prior(row: pd.Series) -> float:
+    """The prior match weight: the pair's total less what every comparison added."""
+    total = sum(float(v) for c, v in row.items()
+                if str(c).startswith("mw_") and not is_missing(v))
+    return float(row["match_weight"]) - total
+
+
+def waterfall(row: pd.Series) -> go.Figure:
+    """Why the model scored the pair so: the prior, each comparison's weight, the total."""
+    steps = weights(row)
+    names = ["prior", *[n for n, _ in steps], "match weight"]
+    values = [prior(row), *[w for _, w in steps], 0.0]
+    figure = go.Figure(go.Waterfall(
+        orientation="v", x=names, y=values,
+        measure=["absolute", *["relative"] * len(steps), "total"],
+        text=[f"{v:+.1f}" for v in values[:-1]] + [f"{float(row['match_weight']):.1f}"],
+        textposition="outside", increasing={"marker": {"color": "#0d9488"}},
+        decreasing={"marker": {"color": "#dc2626"}}, totals={"marker": {"color": "#2563eb"}},
+        connector={"line": {"color": "#9ca3af"}}))
+    figure.update_layout(title="Match weight by comparison (log2 odds)", height=360,
+                         showlegend=False, margin={"t": 50, "b": 40, "l": 40, "r": 10},
+                         template="plotly_white")
+    return figure
+
+
+def record(ws, kind: str, row: pd.Series, reviewer: str, note: str | None = None,
+           side: str = "l") -> int:
+    """Store one decision on the pair ``row``; split and move act on record A ('l') or B ('r')."""
+    left, right = str(row["key_l"]), str(row["key_r"])
+    if kind in ("same", "different"):
+        return ws.decide(kind, left, right, reviewer=reviewer, note=note or None)
+    key, other = (left, right) if side == "l" else (right, left)
+    members = review.cluster_members(ws, key)
+    return ws.decide(kind, key, other if kind == "move" else None, members, reviewer,
+                     note or None)
+
+
+def clusters(ws, keys: list[str]) -> list[pd.DataFrame]:
+    """For each record key, the records of its cluster in the latest run: key, name, source row."""
+    table = ws.table(ws.latest_run(), "clusters")
+    out = []
+    for key in keys:
+        own = table.loc[table["record_key"] == key, "organisation_id"]
+        rows = table[table["organisation_id"] == own.iloc[0]] if len(own) else table.iloc[0:0]
+        out.append(pd.DataFrame({
+            "record key": rows["record_key"], "name": [text(v) for v in rows["name"]],
+            "source": [f"{text(f)} | {text(s)} | row {text(r)}" for f, s, r in
+                       zip(rows["source_file"], rows["source_sheet"], rows["source_row"],
+                           strict=True)],
+        }).reset_index(drop=True))
+    return out
+
+
+def at_or_above(queue: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Pending pairs with a match probability at or above ``threshold``."""
+    return queue[queue["match_probability"].astype(float) >= float(threshold)]
+
+
+def accept(ws, pairs: pd.DataFrame, reviewer: str, threshold: float) -> list[int]:
+    """Record "same" for every pair in ``pairs`` (one decision each); returns the decision ids."""
+    note = f"bulk accept: match probability at or above {threshold:.2f}"
+    return [ws.decide("same", str(a), str(b), reviewer=reviewer, note=note)
+            for a, b in zip(pairs["key_l"], pairs["key_r"], strict=True)]
+
+
+def mine(ws, reviewer: str, limit: int = 10) -> pd.DataFrame:
+    """This reviewer's latest active decisions, newest first."""
+    decisions = ws.decisions()
+    rows = decisions[decisions["reviewer"] == reviewer].tail(limit).iloc[::-1]
+    return pd.DataFrame({
+        "decision": rows["decision_id"].astype(int), "kind": rows["kind"],
+        "record": rows["record_key"], "other": [text(v) for v in rows["other_key"]],
+        "note": [text(v) for v in rows["note"]], "at": rows["created_at"],
+    }).reset_index(drop=True)

@@ -1,0 +1,158 @@
+"""Choosing, tuning and saving profiles in the workbench (no Streamlit here).
+
+Every change goes through :meth:`hotpass.profile.Profile.from_dict`, so a
+tuned profile is checked like a YAML file and one ``ProfileError`` lists every
+problem with its key path.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from hotpass.errors import ProfileError
+from hotpass.profile import Profile, available_profiles
+
+SAVED_DIR = "profiles"  # inside the workspace folder
+SEPARATOR = ";"
+THRESHOLDS = (  # (section, key, label)
+    ("resolution", "match_threshold", "Merge pairs at or above (match threshold)"),
+    ("resolution", "review_threshold", "Send pairs to review at or above (review threshold)"),
+    ("mapping", "confident_score", "Mappings below this confidence are marked ⚠ check"),
+    ("mapping", "fuzzy_min_score", "Lowest fuzzy header score that maps a column"),
+)
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+_SECTIONS = {
+    "organisation_fields": "synonyms",
+    "contact_fields": "synonyms",
+    "resolution": "thresholds",
+    "mapping": "thresholds",
+    "source_priorities": "priorities",
+}
+
+
+def choices(workspace_dir: Path) -> dict[str, Path]:
+    """Label -> YAML file of every profile: shipped ones, then those saved in the workspace."""
+    found = dict(available_profiles())
+    for path in sorted((workspace_dir / SAVED_DIR).glob("*.yaml")):
+        found[f"{path.stem} (saved)"] = path
+    return found
+
+
+def from_upload(name: str, data: bytes) -> Profile:
+    """A profile from an uploaded YAML file; ``ProfileError`` lists every problem."""
+    try:
+        document = yaml.safe_load(data.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ProfileError(name, [f"not valid YAML: {exc}"]) from None
+    return Profile.from_dict(document if document is not None else {}, source=name)
+
+
+def synonym_table(profile: Profile) -> pd.DataFrame:
+    """One row per field: record kind, field, label, kind and its synonyms joined by ';'."""
+    return pd.DataFrame(
+        [
+            {
+                "record": kind,
+                "field": name,
+                "label": spec.label,
+                "kind": spec.kind,
+                "synonyms": f"{SEPARATOR} ".join(spec.synonyms),
+            }
+            for kind in ("organisation", "contact")
+            for name, spec in profile.fields(kind).items()
+        ]
+    )
+
+
+def priority_table(profile: Profile) -> pd.DataFrame:
+    """Source priorities as rows of (file glob, priority)."""
+    rows = [
+        {"file glob": glob, "priority": priority}
+        for glob, priority in profile.source_priorities.items()
+    ]
+    return pd.DataFrame(rows, columns=["file glob", "priority"])
+
+
+def tuned(
+    profile: Profile, synonyms: pd.DataFrame, thresholds: dict, priorities: pd.DataFrame
+) -> Profile:
+    """``profile`` with edited synonyms, thresholds ((section, key) -> value) and priorities."""
+    data = _anchored(profile)
+    for row in synonyms.itertuples(index=False):
+        data[f"{row.record}_fields"][row.field]["synonyms"] = split_synonyms(row.synonyms)
+    for (section, key), value in thresholds.items():
+        data[section][key] = value
+    data["source_priorities"] = {
+        str(glob).strip(): _number(priority)
+        for glob, priority in zip(priorities["file glob"], priorities["priority"], strict=True)
+        if isinstance(glob, str) and glob.strip()
+    }
+    return Profile.from_dict(data, source=f"profile {profile.name} as tuned")
+
+
+def split_synonyms(text) -> list[str]:
+    """'a; b;; c' -> ['a', 'b', 'c'] (empty or missing -> [])."""
+    if not isinstance(text, str):
+        return []
+    return [part.strip() for part in text.split(SEPARATOR) if part.strip()]
+
+
+def _number(value):
+    """A whole number stays an int; anything else is left for the profile check to report."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return value
+    return int(number) if number == int(number) else value
+
+
+def group_problems(problems: list[str]) -> dict[str, list[str]]:
+    """Problems by the part of the form they belong to: synonyms, thresholds, priorities, other."""
+    grouped: dict[str, list[str]] = {}
+    for problem in problems:
+        section = _SECTIONS.get(problem.split(".", 1)[0].split(":", 1)[0], "other")
+        grouped.setdefault(section, []).append(problem)
+    return grouped
+
+
+def save(profile: Profile, name: str, workspace_dir: Path) -> Path:
+    """Save ``profile`` as ``name`` in the workspace's profiles folder; returns the YAML file."""
+    name = (name or "").strip()
+    if not _NAME.fullmatch(name):
+        raise ProfileError(
+            name or "(no name)",
+            [
+                "name: use 1-40 lower-case letters, digits, '-' or '_', "
+                "starting with a letter or digit"
+            ],
+        )
+    if name in available_profiles():
+        raise ProfileError(name, [f"name: {name!r} is a shipped profile; choose another name"])
+    data = _anchored(profile)
+    if not data["validation"]["expectations_dir"]:  # keep the suites the original name found
+        data["validation"]["expectations_dir"] = str(profile.expectations_dir())
+    renamed = Profile.from_dict({**data, "name": name}, source=name)
+    folder = workspace_dir / SAVED_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    renamed.to_yaml(path)
+    return path
+
+
+def _anchored(profile: Profile) -> dict:
+    """The profile as data, file settings made absolute so they resolve from elsewhere too."""
+    data = profile.to_dict()
+    for section, key in (
+        ("validation", "expectations_dir"),
+        ("enrichment", "area_codes"),
+        ("enrichment", "gazetteer"),
+    ):
+        if data[section][key]:
+            data[section][key] = str(
+                profile.resolve_path(data[section][key], Path(data[section][key]))
+            )
+    return data

@@ -1,0 +1,56 @@
+"""Small pieces several pages draw: the profile picker, links to other pages, error lists."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hotpass.errors import ProfileError
+from hotpass.profile import load_profile
+from hotpass.users import can
+from workbench import nav, services, state, tuning
+
+PROFILE_CHOICE = "profile_choice"
+_PROFILE_PROBLEM = "hp.profile_problem"
+
+
+def profile_picker(label: str = "Profile") -> None:
+    """Choose the profile this session reads and maps with (shipped or saved in the workspace)."""
+    options = tuning.choices(services.workspace_dir())
+    current = state.chosen().label
+    st.session_state[PROFILE_CHOICE] = current if current in options else None
+    st.selectbox(
+        label,
+        list(options),
+        key=PROFILE_CHOICE,
+        on_change=_choose,
+        args=(options,),
+        placeholder=f"{current} (tuned or uploaded in this session)",
+        help="Column synonyms, thresholds and source priorities. Tune them on Profile & mapping.",
+    )
+    problem = st.session_state.pop(_PROFILE_PROBLEM, None)
+    if problem:
+        show_profile_error(problem)
+
+
+def _choose(options: dict) -> None:
+    label = st.session_state.get(PROFILE_CHOICE)
+    if not label or label == state.chosen().label:
+        return
+    try:
+        state.set_profile(load_profile(options[label]), label)
+    except ProfileError as exc:
+        st.session_state[_PROFILE_PROBLEM] = exc
+
+
+def show_profile_error(exc: ProfileError, problems: list[str] | None = None) -> None:
+    """One st.error naming the profile and listing every problem with its key path."""
+    items = "\n".join(f"- `{p}`" for p in (problems if problems is not None else exc.problems))
+    st.error(f"Profile {exc.source}: {len(exc.problems)} problem(s)\n\n{items}")
+
+
+def link(page: str, label: str, icon: str | None = None) -> None:
+    """A link to another page, drawn only when this user's role may open it."""
+    spec = nav.PAGES.get(page)
+    user = state.user()
+    if spec is not None and user is not None and can(user.role, spec.action):
+        st.page_link(spec.path, label=label, icon=icon)
