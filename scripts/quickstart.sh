@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Quickstart: set everything up, then refine the sample workbooks in data/.
+# Quickstart: set everything up, then start the workbench on http://127.0.0.1:8501 with the
+# sample workbooks in data/ ready to upload. Ctrl+C stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 if ! ls data/*.xlsx >/dev/null 2>&1; then
   .venv/bin/hotpass init data
 fi
-mkdir -p out
-.venv/bin/hotpass refine data/*.xlsx --profile aviation --output out/hotpass.xlsx \
-  --csv-dir out/csv --parquet-dir out/parquet --workspace workspace
 echo
-echo "Deliverable: $(pwd)/out/hotpass.xlsx (CSV in out/csv, Parquet in out/parquet, quality report out/quality-report.html)"
+echo "Sample workbooks to upload: $(pwd)/data/*.xlsx"
+echo "Log in as admin: on the first start the password is printed below, once."
+echo "Lost it? Stop the workbench and run: .venv/bin/hotpass users password admin"
+echo "More users: .venv/bin/hotpass users add NAME --role viewer|operator|reviewer|admin"
+echo
+exec .venv/bin/hotpass app --workspace workspace --port "${HOTPASS_PORT:-8501}"
