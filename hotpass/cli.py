@@ -174,6 +174,17 @@ def run_app(
     script = root / "app.py"
     if not script.is_file():
         _fail(f"{script}: the workbench is not installed here (run from a clone of the repository)")
+    from hotpass.users import Users
+    from hotpass.workspace import Workspace
+
+    try:
+        with Workspace(workspace) as ws:
+            password = Users(ws).ensure_admin(by="hotpass app")
+    except HotpassError as exc:
+        _fail(str(exc))
+    if password:
+        typer.echo(f"Created user admin with password {password} (shown once; change it with "
+                   "`hotpass users password admin` while the workbench is stopped)")
     env = {**os.environ, "HOTPASS_WORKSPACE": str(workspace.resolve()), "GX_ANALYTICS_ENABLED": "false"}
     typer.echo(f"Hotpass workbench on http://{address}:{port} (workspace {workspace.resolve()}); Ctrl+C stops it")
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", address,
