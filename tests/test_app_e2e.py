@@ -1,0 +1,230 @@
+"""The acceptance test of the workbench in a real Chromium: log in, upload the three sample
+workbooks, run, decide one pair "different", run again, download the workbook and find the
+decision in it; a full-page screenshot of every page is saved as a test artefact."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from hotpass.users import Users
+from hotpass.workspace import Workspace
+from tests.test_app_browser import (
+    ARGS,
+    CHROMIUM,
+    TALLEST,
+    _wait_healthy,
+    free_port,
+    settle,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+USERNAME, PASSWORD, FULL_NAME = "ada", "correct-horse-2", "Ada Admin"
+ERROR_BOX = "[data-testid='stException']"
+# rows=600, seed=7 leaves 6 pairs waiting for review under the aviation profile
+SAMPLE_ROWS, SAMPLE_SEED = 600, 7
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on a free port over a fresh workspace holding one admin."""
+    root = tmp_path_factory.mktemp("app-e2e")
+    with Workspace(root / "workspace") as ws:  # closed before the server opens it
+        Users(ws).add(USERNAME, "admin", password=PASSWORD, name=FULL_NAME)
+    port = free_port()
+    log = (root / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "HOTPASS_WORKSPACE": str(root / "workspace")},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield url, root
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: the browser tests need a system Chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True
+        )
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def shoot(page, name: str) -> None:
+    """Check the page shows no Streamlit exception, then save test-artifacts/e2e-NAME.png of
+    all of it (the window grows: Streamlit scrolls inside it)."""
+    errors = page.locator(ERROR_BOX)
+    assert errors.count() == 0, f"{name}: {errors.first.inner_text()}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    size = page.viewport_size
+    page.set_viewport_size(
+        {"width": size["width"], "height": min(max(page.evaluate(TALLEST), 900), 6000)}
+    )
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(ARTIFACTS / f"e2e-{name}.png"), full_page=True)
+    page.set_viewport_size(size)
+
+
+def open_page(page, title: str) -> None:
+    """Open a page through its sidebar link (a section may share a page's title: Admin)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    settle(page)
+
+
+def metric(page, label: str) -> str:
+    box = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return box.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+def run(page, number: int) -> None:
+    open_page(page, "Run")
+    page.get_by_role("button", name="Run", exact=True).click()
+    settle(page, timeout=240_000)
+    page.get_by_text(f"Run {number} finished and published.").wait_for(timeout=240_000)
+
+
+def test_log_in_upload_run_review_and_download(server, page, tmp_path):
+    url, root = server
+
+    # 1. log in through the form
+    page.goto(url)
+    settle(page)
+    page.get_by_role("textbox", name="Username").fill(USERNAME)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    settle(page)
+    page.get_by_role("heading", name="Hotpass workbench").wait_for()
+    assert page.get_by_text(FULL_NAME).count()
+    shoot(page, "home")
+
+    # 2. upload the three sample workbooks through the real file input
+    from hotpass.samples import generate_samples
+
+    samples = generate_samples(root / "samples", rows=SAMPLE_ROWS, seed=SAMPLE_SEED).files
+    assert len(samples) == 3
+    open_page(page, "Upload")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(p) for p in samples])
+    for sample in samples:
+        page.get_by_text(sample.name).first.wait_for(timeout=60_000)
+    settle(page)
+    assert page.get_by_test_id("stAlertContentError").count() == 0
+    shoot(page, "upload")
+
+    # 3. the aviation profile, then run
+    open_page(page, "Profile & mapping")
+    page.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="aviation", exact=True).click()
+    settle(page)
+    page.get_by_text("crm_export.xlsx · Organisation").first.wait_for()
+    shoot(page, "mapping")
+    run(page, 1)
+    pending = int(metric(page, "Pairs to review").replace(",", ""))
+    assert pending >= 2, f"the samples left only {pending} pair(s) to review"
+
+    # 4. one "different" decision on the first pending pair
+    open_page(page, "Review duplicates")
+    page.get_by_text("Pair 1 of").wait_for()
+    assert (metric(page, "Reviewed"), metric(page, "Remaining")) == ("0", str(pending))
+    keys = page.get_by_test_id("stCaptionContainer").filter(has_text="A:").first.inner_text()
+    key_a, key_b = re.findall(r"[AB]:\s*(\S+)", keys)
+    page.get_by_role("button", name="Different organisations").click()
+    settle(page)
+    page.get_by_text("Decision #1 saved").wait_for()
+    assert (metric(page, "Reviewed"), metric(page, "Remaining")) == ("1", str(pending - 1))
+    after = page.get_by_test_id("stCaptionContainer").filter(has_text="A:").first.inner_text()
+    assert after != keys  # the decided pair left the queue: the next one is shown
+    shoot(page, "review")
+
+    # 5. run again: decisions take effect on the next run
+    run(page, 2)
+    shoot(page, "run")
+
+    # 6. download the styled workbook
+    open_page(page, "Downloads")
+    page.get_by_text("Run 2 ·").wait_for()
+    shoot(page, "downloads")
+    with page.expect_download(timeout=120_000) as caught:
+        page.get_by_role("button", name="Styled workbook (Excel)").click()
+    download = caught.value
+    assert download.suggested_filename == "hotpass-run-2.xlsx"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+
+    # 7. the decision is in the workbook's Clusters sheet
+    rows = _sheet(saved, "Clusters")
+    by_key = {row["record_key"]: row for row in rows}
+    assert key_a in by_key and key_b in by_key, (key_a, key_b)
+    assert by_key[key_a]["organisation_id"] != by_key[key_b]["organisation_id"]
+    decided = [by_key[k] for k in (key_a, key_b) if by_key[k]["decision"] == "different"]
+    assert decided, "no row of the pair carries the decision"
+    assert all(row["reviewer"] == USERNAME for row in decided)
+
+    # 8. every other page, each free of exceptions
+    for title, name, ready in [
+        ("Home", "home-after-run", "Runs over time"),
+        ("Upload", "upload-after-run", "Upload workbooks"),
+        ("Profile & mapping", "mapping-after-run", "Column mapping"),
+        ("Review duplicates", "review-after-run", "Review duplicates"),
+        ("Enrichment", "enrichment", "Enrichment"),
+        ("Quality", "quality", "Quality"),
+        ("Admin", "admin", "Admin"),
+    ]:
+        open_page(page, title)
+        page.get_by_text(ready).first.wait_for()
+        shoot(page, name)
+
+
+def _sheet(path: Path, name: str) -> list[dict]:
+    """The rows of one sheet as dicts, under the first row that names organisation_id."""
+    book = load_workbook(path, read_only=True)
+    try:
+        values = list(book[name].iter_rows(values_only=True))
+    finally:
+        book.close()
+    start = next(i for i, row in enumerate(values) if "organisation_id" in row)
+    header = values[start]
+    return [
+        dict(zip(header, row, strict=True))
+        for row in values[start + 1 :]
+        if any(v is not None for v in row)
+    ]
