@@ -51,10 +51,16 @@ def queue(workspace) -> pd.DataFrame:
 
 
 def counts(workspace) -> tuple[int, int]:
-    """(reviewed, remaining) pairs of the latest run's review queue."""
-    total = len(workspace.table(_latest(workspace), "review"))
+    """(reviewed, remaining) review-band pairs of the latest run: reviewed counts the pairs people
+    decided, before that run (it honoured them) or since."""
+    run = _latest(workspace)
+    try:
+        pairs = workspace.table(run, "pairs")
+        total = int((pairs["band"] == "review").sum())
+    except (WorkspaceError, KeyError):  # a run stored without its scored pairs
+        total = len(workspace.table(run, "review"))
     remaining = len(queue(workspace))
-    return total - remaining, remaining
+    return max(total - remaining, 0), remaining
 
 
 def cluster_members(workspace, record_key: str) -> list[str]:

@@ -103,3 +103,22 @@ def test_review_cli_round_trip(workspace_dir, tmp_path):
     assert bad.returncode == 1 and "unknown decision" in bad.stderr
     exported = hotpass("review", "export", tmp_path / "t.json", "-w", ws_dir)
     assert exported.returncode == 0 and (tmp_path / "t.xml").is_file()
+
+
+def test_reviewed_counts_survive_a_rerun(tmp_path, aviation):
+    """Decisions honoured by a later run still count as reviewed in that run's queue."""
+    from hotpass import review
+    from hotpass.pipeline import refine
+    from hotpass.samples import generate_samples
+    from hotpass.workspace import Workspace
+
+    files = generate_samples(tmp_path / "s", rows=600, seed=7).files
+    with Workspace(tmp_path / "ws") as ws:
+        refine(files, aviation, workspace=ws)
+        reviewed, remaining = review.counts(ws)
+        assert reviewed == 0 and remaining >= 2
+        first = review.queue(ws).iloc[0]
+        ws.decide("different", first.key_l, first.key_r, reviewer="ann")
+        assert review.counts(ws) == (1, remaining - 1)
+        refine(files, aviation, workspace=ws)
+        assert review.counts(ws) == (1, remaining - 1)
