@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,45 +32,33 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def running_app(workspace: Path, log_path: Path):
+    """`streamlit run app.py` on a free port over ``workspace``; yields its URL, stops it after."""
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.address", "127.0.0.1", "--server.port", str(port),
+               "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "HOTPASS_WORKSPACE": str(workspace)},
+                                   stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, process)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`streamlit run app.py` on a free port with a fresh workspace holding one operator."""
+    """The app over a fresh workspace holding one operator."""
     root = tmp_path_factory.mktemp("app-browser")
     with Workspace(root / "workspace") as ws:
         Users(ws).add("olga", "operator", password=PASSWORD, name="Olga Operator")
-    port = free_port()
-    log = (root / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "HOTPASS_WORKSPACE": str(root / "workspace")},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    with running_app(root / "workspace", root / "server.log") as url:
         yield url, root
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:

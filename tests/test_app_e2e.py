@@ -4,10 +4,7 @@ decision in it; a full-page screenshot of every page is saved as a test artefact
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,14 +12,7 @@ from openpyxl import load_workbook
 
 from hotpass.users import Users
 from hotpass.workspace import Workspace
-from tests.test_app_browser import (
-    ARGS,
-    CHROMIUM,
-    TALLEST,
-    _wait_healthy,
-    free_port,
-    settle,
-)
+from tests.test_app_browser import ARGS, CHROMIUM, TALLEST, running_app, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,43 +26,12 @@ SAMPLE_ROWS, SAMPLE_SEED = 600, 7
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`streamlit run app.py` on a free port over a fresh workspace holding one admin."""
+    """The app over a fresh workspace holding one admin."""
     root = tmp_path_factory.mktemp("app-e2e")
     with Workspace(root / "workspace") as ws:  # closed before the server opens it
         Users(ws).add(USERNAME, "admin", password=PASSWORD, name=FULL_NAME)
-    port = free_port()
-    log = (root / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "HOTPASS_WORKSPACE": str(root / "workspace")},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    with running_app(root / "workspace", root / "server.log") as url:
         yield url, root
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="module")
