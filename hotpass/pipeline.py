@@ -278,46 +278,23 @@ def refine(paths: Sequence[str | Path], profile: Profile, output: str | Path | N
 
 def _refine(paths, profile, output, csv_dir, parquet_dir, saved, progress, workspace, retrain, username,
             report_dir, override, reference) -> Refined:
-    """The body of :func:`refine`, inside its span."""
-    from hotpass.assess import gate
-    from hotpass.errors import PublishBlocked
+    """The body of :func:`refine`, inside its span: read and map here, then the rest as the
+    workbench's Run does (:func:`hotpass.session.refine_read`), writing the deliverables when published."""
+    from hotpass.session import refine_read
 
     clock = _Clock(progress)
     run_id = workspace.start_run(profile.name, [Path(p).name for p in paths], username) if workspace else None
     try:
         workbooks = clock.run("ingest", f"Reading {len(paths)} file(s)", read_sources, paths, profile)
-        sheets, mappings = clock.run("map", "Mapping columns", map_sources, workbooks, profile, saved)
-        ingest_findings = Findings()
-        for wb in workbooks:
-            ingest_findings.extend(wb.findings)
-        for mapping in mappings:
-            ingest_findings.extend(mapping_findings(mapping, profile))
-        refined = refine_sheets(sheets, mappings, profile, progress, ingest_findings, workspace, retrain,
-                                run_id, reference)
-        refined.run_id = run_id
-        refined.timings = {**clock.timings, **refined.timings}
-        refined.files = [Path(p).name for p in paths]
-        try:
-            gate(refined, override, username, workspace)
-        except PublishBlocked:
-            write_report(refined, profile, report_dir, clock)
-            if workspace is not None:
-                workspace.save_tables(run_id, refined.snapshot())
-                workspace.finish_run(run_id, "blocked", dict(refined.summary), username=username)
-            raise
-        write_outputs(refined, output, csv_dir, parquet_dir, clock)
-        write_report(refined, profile, report_dir, clock)
-    except PublishBlocked:
-        raise
+        _sheets, mappings = clock.run("map", "Mapping columns", map_sources, workbooks, profile, saved)
     except BaseException:
         if workspace is not None:
             workspace.finish_run(run_id, "failed", username=username)
         raise
-    refined.timings.update(clock.timings)
-    if workspace is not None:
-        workspace.save_tables(run_id, refined.snapshot())
-        workspace.finish_run(run_id, "ok", dict(refined.summary), username=username)
-    return refined
+    return refine_read(workbooks, mappings, profile, workspace=workspace, username=username, progress=progress,
+                       report_dir=report_dir, override=override, retrain=retrain, reference=reference,
+                       run_id=run_id, clock=clock, raise_blocked=True,
+                       deliver=lambda refined: write_outputs(refined, output, csv_dir, parquet_dir, clock))
 
 
 def write_report(refined: Refined, profile: Profile, directory=None, clock: _Clock | None = None):

@@ -16,7 +16,7 @@ the reason).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -59,46 +59,60 @@ def refine_read(
     override: str | None = None,
     retrain: bool = False,
     reference: pd.DataFrame | None = None,
+    run_id: int | None = None,
+    clock: _Clock | None = None,
+    deliver: Callable[[Refined], object] | None = None,
+    raise_blocked: bool = False,
 ) -> Refined:
     """Refine the sheets of ``workbooks`` (ingest ``SourceWorkbook``s) with ``mappings``.
 
-    ``mappings`` holds one mapping per sheet, in sheet order.
+    ``mappings`` holds one mapping per sheet, in sheet order. ``run_id``: a run
+    the caller already started (else one is started here); ``deliver`` writes
+    the deliverables once the gate allows publishing (before the report).
 
     When a blocking expectation failed and no ``override`` reason was given,
-    the run is stored with status ``blocked`` and the report written, as
-    :func:`hotpass.pipeline.refine` does, and the result comes back with
-    ``published`` False. A failed stage marks the run ``failed`` and re-raises.
+    the run is stored with status ``blocked`` and the report written; the
+    result comes back with ``published`` False, or
+    :class:`~hotpass.errors.PublishBlocked` is raised with ``raise_blocked``
+    (what :func:`hotpass.pipeline.refine` does). A failed stage marks the run
+    ``failed`` and re-raises.
     """
     sheets = [sheet for workbook in workbooks for sheet in workbook.sheets]
     if len(sheets) != len(mappings):
         raise ValueError(f"{len(sheets)} sheet(s) but {len(mappings)} mapping(s)")
     files = [workbook.file for workbook in workbooks]
     found = read_findings(workbooks, mappings, profile)
-    clock = _Clock(progress)
-    run_id = workspace.start_run(profile.name, files, username) if workspace is not None else None
+    clock = clock or _Clock(progress)
+    if run_id is None and workspace is not None:
+        run_id = workspace.start_run(profile.name, files, username)
     try:
         refined = refine_sheets(
             sheets, mappings, profile, progress, found, workspace, retrain, run_id, reference
         )
         refined.run_id, refined.files = run_id, files
-        status = _gate(refined, override, username, workspace)
-        return _finish(refined, profile, workspace, username, report_dir, clock, status)
+        blocked = _gate(refined, override, username, workspace)
+        if blocked is None and deliver is not None:
+            deliver(refined)
+        _finish(refined, profile, workspace, username, report_dir, clock, "blocked" if blocked else "ok")
     except BaseException:
         if workspace is not None:
             workspace.finish_run(run_id, "failed", username=username)
         raise
+    if blocked is not None and raise_blocked:
+        raise blocked
+    return refined
 
 
-def _gate(refined: Refined, override: str | None, username: str | None, workspace) -> str:
-    """'ok' when the run may be published (perhaps by override), else 'blocked'."""
+def _gate(refined: Refined, override: str | None, username: str | None, workspace):
+    """None when the run may be published (perhaps by override), else the PublishBlocked error."""
     from hotpass.assess import gate
     from hotpass.errors import PublishBlocked
 
     try:
         gate(refined, override, username, workspace)
-    except PublishBlocked:
-        return "blocked"
-    return "ok"
+    except PublishBlocked as exc:
+        return exc
+    return None
 
 
 def publish_anyway(
