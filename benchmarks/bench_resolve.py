@@ -39,20 +39,14 @@ def prepare(rows: int, seed: int, workdir: Path) -> tuple[dict, dict[str, str]]:
     """Sample files -> organisation and contact records; returns them and each record's true org."""
     from hotpass.pipeline import map_sources, prepare_records, read_sources
     from hotpass.profile import load_profile
-    from hotpass.samples import generate_samples, true_organisations
+    from hotpass.samples import generate_samples, record_truth
 
     samples = generate_samples(workdir, rows=rows, seed=seed)
     profile = load_profile("aviation")
     records = prepare_records(*map_sources(read_sources(samples.files, profile), profile), profile)
-    true_org = true_organisations(samples.truth_records)
     orgs = records.organisations
-    org_of = {
-        k: true_org[(f, s, int(r))]
-        for k, f, s, r in zip(
-            orgs["record_key"], orgs["source_file"], orgs["source_sheet"], orgs["source_row"]
-        )
-    }
-    return {"profile": profile, "orgs": orgs, "contacts": records.contacts}, org_of
+    return {"profile": profile, "orgs": orgs, "contacts": records.contacts}, record_truth(
+        orgs, samples.truth_records)
 
 
 def pairwise_scores(cluster_of: dict[str, str], org_of: dict[str, str]) -> dict:

@@ -75,8 +75,9 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise TimeoutError(f"{url} did not become healthy in {timeout} s")
 
 
-@pytest.fixture(scope="module")
-def page(server):
+@contextmanager
+def browser_page():
+    """A page in the system Chromium (skips the test when Chromium is missing)."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: the browser tests need a system Chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -88,6 +89,12 @@ def page(server):
         yield context.new_page()
         context.close()
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    with browser_page() as opened:
+        yield opened
 
 
 def settle(page, timeout: float = 120_000) -> None:

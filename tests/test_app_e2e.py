@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from hotpass.users import Users
 from hotpass.workspace import Workspace
-from tests.test_app_browser import ARGS, CHROMIUM, TALLEST, running_app, settle
+from tests.test_app_browser import TALLEST, browser_page, running_app, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,17 +36,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: the browser tests need a system Chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(
-            viewport={"width": 1400, "height": 1000}, accept_downloads=True
-        )
-        yield context.new_page()
-        context.close()
-        browser.close()
+    with browser_page() as opened:
+        yield opened
 
 
 def shoot(page, name: str) -> None:

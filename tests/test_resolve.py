@@ -23,19 +23,12 @@ class Sample:
 def sample(tmp_path_factory, aviation) -> Sample:
     """Records of a 1,500-row generated sample, with the true organisation of each."""
     from hotpass.pipeline import map_sources, prepare_records, read_sources
-    from hotpass.samples import generate_samples, true_organisations
+    from hotpass.samples import generate_samples, record_truth
 
     generated = generate_samples(tmp_path_factory.mktemp("resolve"), rows=1500, seed=11)
     records = prepare_records(*map_sources(read_sources(generated.files, aviation), aviation), aviation)
-    true_org = true_organisations(generated.truth_records)
     orgs = records.organisations
-    org_of = {
-        key: true_org[(f, s, int(r))]
-        for key, f, s, r in zip(
-            orgs["record_key"], orgs["source_file"], orgs["source_sheet"], orgs["source_row"]
-        )
-    }
-    return Sample(orgs, records.contacts, org_of)
+    return Sample(orgs, records.contacts, record_truth(orgs, generated.truth_records))
 
 
 @pytest.fixture(scope="module")

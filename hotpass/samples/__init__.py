@@ -39,7 +39,7 @@ from hotpass.samples._allocate import plan_rows
 from hotpass.samples._population import build_population
 from hotpass.samples._run import choose_workers, write_all
 
-__all__ = ["SampleSet", "generate_samples", "true_organisations", "DEFAULT_SPLIT"]
+__all__ = ["SampleSet", "generate_samples", "record_truth", "true_organisations", "DEFAULT_SPLIT"]
 
 DEFAULT_SPLIT = (0.25, 0.40, 0.35)  # regulator, CRM (organisations + contacts), legacy
 
@@ -97,3 +97,14 @@ def true_organisations(truth_records: str | Path) -> dict[tuple[str, str, int], 
     with open(truth_records, encoding="utf-8", newline="") as handle:
         return {(r["source_file"], r["source_sheet"], int(r["source_row"])): r["org_id"]
                 for r in csv.DictReader(handle)}
+
+
+def record_truth(records, truth_records: str | Path) -> dict[str, str]:
+    """``record_key`` -> the true organisation id, for record frames built from the sample files."""
+    truth = true_organisations(truth_records)
+    return {
+        key: truth[(f, s, int(r))]
+        for key, f, s, r in zip(
+            records["record_key"], records["source_file"], records["source_sheet"], records["source_row"]
+        )
+    }
