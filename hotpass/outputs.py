@@ -129,6 +129,41 @@ def _provenance(golden, contact_provenance: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({"source_row": "Int64"})
 
 
+#: Field shown for a record whose every field came from one source row by one rule.
+EVERY_FIELD = "(every field)"
+
+
+def provenance_sheet(provenance: pd.DataFrame) -> pd.DataFrame:
+    """The workbook's Provenance: golden record, field, value, source row, rule.
+
+    A record whose fields all came from one source row by one rule (most
+    records built from a single row) is one row with field ``(every field)``;
+    every other record lists each field. The CSV and Parquet outputs keep a
+    row per field of every record.
+    """
+    if not len(provenance):
+        return pd.DataFrame(columns=["record_id", "field", "value", "source", "rule"])
+    where = (provenance["source_file"].astype("string") + " | "
+             + provenance["source_sheet"].astype("string").fillna(""))
+    row = " | row " + provenance["source_row"].astype("string")
+    source = (where + row).fillna(where).astype(object)
+    frame = pd.DataFrame({"record_id": provenance["record_id"], "field": provenance["field"],
+                          "value": provenance["value"], "source": source, "rule": provenance["rule"]})
+    record = pd.factorize(frame["record_id"])[0]
+    source_code, sources = pd.factorize(frame["source"], use_na_sentinel=False)
+    rule_code = pd.factorize(frame["rule"], use_na_sentinel=False)[0]
+    origin = pd.Series(source_code.astype("int64") + rule_code.astype("int64") * (len(sources) + 1))
+    by_record = origin.groupby(record)
+    one = (by_record.transform("min") == by_record.transform("max")).to_numpy()
+    first = ~pd.Series(record).duplicated().to_numpy()
+    keep = ~one | first
+    out = frame[keep].reset_index(drop=True)
+    collapsed = one[keep]
+    out.loc[collapsed, "field"] = EVERY_FIELD
+    out.loc[collapsed, "value"] = None
+    return out
+
+
 def _summary(records, sheets, mappings, orgs, contacts, findings: pd.DataFrame, profile: Profile, resolution):
     severities = findings["severity"].value_counts() if len(findings) else {}
     roles = pd.Series([m.role for m in mappings]).value_counts() if mappings else {}
@@ -225,8 +260,13 @@ def _number_kinds(frame: pd.DataFrame | None) -> dict[str, str]:
     return {} if frame is None else {c: "number" for c in frame.columns if c.startswith("mw_")}
 
 
-def tables(refined: Refined, limit_rows: bool = False) -> list:
-    """The deliverable as export tables, in sheet order (Summary is written separately)."""
+def tables(refined: Refined, workbook: bool = False, cut: list | None = None) -> list:
+    """The deliverable as export tables, in sheet order (Summary is written separately).
+
+    For the ``workbook`` the Provenance sheet is compact (:func:`provenance_sheet`)
+    and each table is cut at Excel's row limit (each cut is appended to ``cut``
+    as a Summary line); CSV and Parquet get every row.
+    """
     from hotpass.export import Table
 
     from hotpass.export import FAILED_RED, SCORE_SCALE
@@ -236,12 +276,15 @@ def tables(refined: Refined, limit_rows: bool = False) -> list:
     frames = [("Organisations", refined.organisations), ("Contacts", refined.contacts),
               ("Quality", refined.quality), ("Validation", validation), ("Enrichment", refined.enrichment),
               ("Clusters", refined.clusters), ("Review", _review_sheet(refined.review)),
-              ("Provenance", refined.provenance),
+              ("Provenance", provenance_sheet(refined.provenance) if workbook else refined.provenance),
               ("Source Map", refined.source_map), ("Findings", refined.findings)]
     frames = [(name, frame) for name, frame in frames if frame is not None]
     out = []
     for name, frame in frames:
-        if limit_rows and len(frame) > EXCEL_MAX_ROWS:
+        if workbook and len(frame) > EXCEL_MAX_ROWS:
+            if cut is not None:
+                cut.append((f"{name} sheet", f"first {EXCEL_MAX_ROWS:,} of {len(frame):,} rows; "
+                                             "all are in the CSV/Parquet outputs"))
             frame = frame.head(EXCEL_MAX_ROWS)
         extra = _number_kinds(frame) if name == "Review" else {}
         rules = {"quality_score": SCORE_SCALE, "result": FAILED_RED}
@@ -255,11 +298,9 @@ def write_xlsx(refined: Refined, path: str | Path) -> Path:
     Source Map, Findings, and Summary with the before/after scorecard."""
     from hotpass.export import write_workbook
 
-    summary = list(refined.summary)
-    if len(refined.findings) > EXCEL_MAX_ROWS:
-        summary.append(("Findings sheet", f"first {EXCEL_MAX_ROWS:,} of {len(refined.findings):,}; "
-                                          "all are in the CSV/Parquet outputs"))
-    return write_workbook(path, tables(refined, limit_rows=True), summary=summary, scorecard=refined.scorecard)
+    cut: list[tuple[str, str]] = []
+    sheets = tables(refined, workbook=True, cut=cut)
+    return write_workbook(path, sheets, summary=[*refined.summary, *cut], scorecard=refined.scorecard)
 
 
 def write_csv(refined: Refined, directory: str | Path) -> list[Path]:

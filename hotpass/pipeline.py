@@ -134,12 +134,19 @@ def _kinds(profile: Profile, kind: str, frame: pd.DataFrame) -> dict[str, str]:
 def normalise_records(records, profile: Profile) -> None:
     """Normalise both record frames in place, adding findings; derive domains from websites."""
     from hotpass.normalise import Normaliser, normalise_frame, organisation_domain
+    from hotpass.normalise.frame import distinct_values
+    from hotpass.normalise.parallel import read_all
     from hotpass.records import fill_full_names
 
     ctx = Normaliser.from_profile(profile)
-    orgs, found = normalise_frame(records.organisations, _kinds(profile, "organisation", records.organisations), ctx)
+    org_kinds = _kinds(profile, "organisation", records.organisations)
+    contact_kinds = _kinds(profile, "contact", records.contacts)
+    pairs = list(dict.fromkeys(distinct_values(records.organisations, org_kinds)
+                               + distinct_values(records.contacts, contact_kinds)))
+    cache = read_all(ctx, pairs)  # each distinct value once, on every core when there are many
+    orgs, found = normalise_frame(records.organisations, org_kinds, ctx, cache)
     records.findings.extend(found)
-    contacts, found = normalise_frame(records.contacts, _kinds(profile, "contact", records.contacts), ctx)
+    contacts, found = normalise_frame(records.contacts, contact_kinds, ctx, cache)
     records.findings.extend(found)
     fill_full_names(contacts)
     if "country" in orgs:

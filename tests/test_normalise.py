@@ -810,3 +810,16 @@ _CODE_PREFIXES = {
     "placeholder", "phone", "email", "website", "domain", "region", "name", "legal_suffix",
     "person", "persons", "role", "town", "country", "date", "number",
 }  # fmt: skip
+
+
+def test_worker_processes_give_the_same_results_as_this_process(monkeypatch, caplog):
+    from hotpass.normalise import parallel
+
+    pairs = [("phone", "082 555 0199"), ("phone", "+27 11 555 0100 ext 4"), ("email", "Info@Example.CO.ZA"),
+             ("org_name", "ACME AVIATION (PTY) LTD"), ("website", "www.example.co.za"), ("region", "GP"),
+             ("phone", "n/a"), ("person_name", "Dr. jane van der merwe")] * 3
+    pairs = list(dict.fromkeys(pairs))
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 3)
+    assert parallel.read_all(CTX, pairs, workers=2) == {pair: CTX.read(*pair) for pair in pairs}
+    assert "worker pool failed" not in caplog.text  # the workers did it, not the fallback

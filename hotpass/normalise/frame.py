@@ -16,7 +16,7 @@ import pandas as pd
 
 from hotpass.findings import Findings
 from hotpass.normalise.context import Normaliser
-from hotpass.normalise.result import Result
+from hotpass.normalise.result import MISSING, Result
 
 if TYPE_CHECKING:
     from hotpass.profile import Profile
@@ -29,14 +29,18 @@ Cache = dict[tuple[str, str], tuple[Result, "str | None"]]
 
 
 def normalise_frame(
-    frame: pd.DataFrame, kinds: dict[str, str], ctx: Normaliser | Profile
+    frame: pd.DataFrame, kinds: dict[str, str], ctx: Normaliser | Profile, cache: Cache | None = None
 ) -> tuple[pd.DataFrame, Findings]:
-    """Normalise every column named in ``kinds`` (column -> field kind); return a new frame."""
+    """Normalise every column named in ``kinds`` (column -> field kind); return a new frame.
+
+    ``cache`` maps (kind, text) to what :meth:`Normaliser.read` made of it;
+    values missing from it are read here and added.
+    """
     if not isinstance(ctx, Normaliser):
         ctx = Normaliser.from_profile(ctx)
     out = frame.copy()
     findings = Findings()
-    cache: Cache = {}
+    cache = {} if cache is None else cache
     where = _provenance(frame)
     suffixes: list[list[str | None]] = []
     for column, kind in kinds.items():
@@ -71,9 +75,24 @@ def as_text(value: object) -> str | None:
     return str(value)
 
 
+def distinct_values(frame: pd.DataFrame, kinds: dict[str, str]) -> list[tuple[str, str]]:
+    """Every distinct (kind, text) pair of the columns named in ``kinds``, in first-seen order."""
+    seen: dict[tuple[str, str], None] = {}
+    for column, kind in kinds.items():
+        if column in frame.columns:
+            for value in frame[column].drop_duplicates().tolist():
+                text = as_text(value)
+                if text is not None:
+                    seen[(kind, text)] = None
+    return list(seen)
+
+
+_NOTHING = (MISSING, None)
+
+
 def _read(ctx: Normaliser, kind: str, value: str | None, cache: Cache) -> tuple[Result, str | None]:
     if value is None:
-        return Result(()), None
+        return _NOTHING
     key = (kind, value)
     found = cache.get(key)
     if found is None:
