@@ -14,7 +14,7 @@ import hashlib
 
 import pandas as pd
 
-from hotpass.merge import choose_fields, group_rows, lineage
+from hotpass.merge import choose_fields, group_rows, lineage, priorities
 from hotpass.normalise import name_key
 from hotpass.profile import Profile
 from hotpass.text import fold, is_missing
@@ -68,7 +68,7 @@ def merge_contacts(contacts: pd.DataFrame, golden_of: dict[str, str], profile: P
     fields = {f: s for f, s in profile.contact_fields.items() if f in contacts}
     frame = contacts.copy()
     frame["organisation_id"] = [golden_of.get(r) if not is_missing(r) else None for r in frame["org_record"]]
-    frame["_priority"] = [profile.priority_of(f) for f in frame["source_file"]]
+    frame["_priority"] = priorities(frame["source_file"], profile)
     frame["_filled"] = frame[list(fields)].notna().sum(axis=1).astype(int)
     frame["_order"] = range(len(frame))
     out, prov = [], []

@@ -41,7 +41,7 @@ def _normaliser(region: str):
     return Normaliser(region=region)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=1_000_000)
 def _valid(kind: str, value: str, region: str) -> bool:
     result = _normaliser(region).normalise(kind, value)
     return result.problem is None and bool(result.values)
@@ -61,7 +61,8 @@ def _candidates(rows: list[dict], field: str) -> list[tuple[str, dict]]:
 
 def _scores(value: str, row: dict, kind: str, counts: Counter, profile: Profile) -> dict[str, object]:
     return {
-        "validity": _valid(kind, value, profile.phone_region),
+        # Validity depends on the value alone, so it cannot separate candidates that all agree.
+        "validity": len(counts) == 1 or _valid(kind, value, profile.phone_region),
         "agreement": counts[value],
         "source_priority": row["_priority"],
         "recency": row.get("last_interaction") or "",
@@ -118,18 +119,36 @@ def _prepare(orgs: pd.DataFrame, clusters: pd.DataFrame, profile: Profile) -> pd
     frame = orgs.copy()
     cluster_of = dict(zip(clusters["record_key"], clusters["cluster_id"]))
     frame["_golden"] = [golden_id(cluster_of.get(k, k)) for k in frame["record_key"]]
-    frame["_priority"] = [profile.priority_of(f) for f in frame["source_file"]]
+    frame["_priority"] = priorities(frame["source_file"], profile)
     fields = [f for f in profile.organisation_fields if f in frame]
     frame["_filled"] = frame[fields].notna().sum(axis=1).astype(int)
     frame["_order"] = range(len(frame))
     return frame
 
 
+def priorities(files: pd.Series, profile: Profile) -> list[int]:
+    """The source priority of each row's file (each distinct file matched once)."""
+    of = {f: profile.priority_of(f) for f in files.drop_duplicates()}
+    return [of[f] for f in files]
+
+
 def choose_fields(record_id: str, rows: list[dict], fields: dict, profile: Profile, prov: list,
                   conflicts: list | None = None) -> dict:
     """Each field's surviving value among ``rows``, recording provenance (and conflicts, when asked)."""
     out: dict[str, object] = {}
+    single = rows[0] if len(rows) == 1 else None
     for field, spec in fields.items():
+        if single is not None and is_missing(single.get(f"{field}_other")):  # the common case, kept cheap
+            value = single.get(field)
+            if is_missing(value):
+                out[field] = None
+                continue
+            out[field] = value = str(value)
+            prov.append((record_id, field, value, single["source_file"], single["source_sheet"],
+                         int(single["source_row"]), single["record_key"], "only value"))
+            if spec.kind in MULTI_KINDS:
+                out[f"{field}_other"] = None
+            continue
         candidates = _candidates(rows, field)
         if not candidates:
             out[field] = None

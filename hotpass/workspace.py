@@ -17,10 +17,12 @@ import re
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from hotpass.errors import WorkspaceError
+
+if TYPE_CHECKING:  # pandas is imported when a table is read: the login page does not need it
+    import pandas as pd
 
 FILE_NAME = "hotpass.duckdb"
 DECISION_KINDS = ("same", "different", "split", "move")
@@ -94,6 +96,8 @@ class Workspace:
     def _frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
         result = self.con.execute(sql, params or [])
         columns = [d[0] for d in result.description]
+        import pandas as pd
+
         return pd.DataFrame(result.fetchall(), columns=columns, dtype=object)
 
     # --- audit -------------------------------------------------------------------------------

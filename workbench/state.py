@@ -14,8 +14,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from hotpass.profile import Profile, load_profile
-from workbench.sources import Mapped, Upload, map_uploads
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when used: the login page needs neither
+    from hotpass.profile import Profile
+    from workbench.sources import Mapped, Upload
 
 PREFIX = "hp."
 DEFAULT_PROFILE = "generic"
@@ -92,6 +95,8 @@ class Chosen:
 
 
 def chosen() -> Chosen:
+    from hotpass.profile import load_profile
+
     return _get("chosen", lambda: Chosen(load_profile(DEFAULT_PROFILE), DEFAULT_PROFILE))
 
 
@@ -124,6 +129,8 @@ def mapped() -> Mapped:
     current = chosen()
     cached = st.session_state.get(PREFIX + "mapped")
     if cached is None or cached.version != current.version:
+        from workbench.sources import map_uploads
+
         cached = map_uploads(
             list(uploads().values()), current.profile, current.edits, current.roles
         )
