@@ -75,6 +75,32 @@ def bare_write(path, data: dict[str, list]) -> None:
     workbook.close()
 
 
+def bare_tables(path, tables: list) -> None:
+    """Plain xlsxwriter writing the same tables: the same header style and number formats, a frozen
+    header and a filter, one ``worksheet.write`` per non-blank cell (no width fitting, links or
+    text cleaning). The reference the pipeline benchmark compares its export stage with."""
+    workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    header = workbook.add_format(
+        {"bold": True, "font_color": "#FFFFFF", "bg_color": HEADER_FILL, "valign": "top"}
+    )
+    number = {kind: workbook.add_format({"num_format": f}) for kind, f in NUMBER_FORMATS.items()}
+    for table in tables:
+        ws = workbook.add_worksheet(table.name)
+        frame = table.frame
+        formats = [number.get(table.kind_of(c)) for c in frame.columns]
+        for col, name in enumerate(table.headers()):
+            ws.write_string(0, col, name, header)
+        write = ws.write
+        for row, values in enumerate(zip(*(frame[c].tolist() for c in frame.columns)), start=1):
+            for col, value in enumerate(values):
+                if value is None or value is pd.NA or value != value:  # blank, NA or NaN
+                    continue
+                write(row, col, value, formats[col])
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, len(frame), max(len(frame.columns) - 1, 0))
+    workbook.close()
+
+
 def timed(action) -> float:
     """CPU seconds taken by ``action()`` (steadier than wall time on a shared machine)."""
     gc.collect()

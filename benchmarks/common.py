@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import resource
 import threading
@@ -13,13 +14,38 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def rss_mb() -> float:
-    """Resident memory of this process now, in MB."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of a process (this one by default) now, in MB; 0 when it has gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    """Live child processes of ``pid``."""
+    out: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                out += [int(c) for c in handle.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def tree_rss_mb() -> float:
+    """Resident memory of this process and all its live descendants (worker pools), in MB."""
+    total, stack = 0.0, [os.getpid()]
+    while stack:
+        pid = stack.pop()
+        total += rss_mb(pid)
+        stack += _children(pid)
+    return total
 
 
 def peak_children_mb() -> float:
@@ -28,7 +54,7 @@ def peak_children_mb() -> float:
 
 
 class PeakSampler:
-    """Samples this process's RSS every few milliseconds while a block runs."""
+    """Samples the RSS of this process and its workers every few milliseconds while a block runs."""
 
     def __init__(self, interval: float = 0.02):
         self.interval = interval
@@ -37,12 +63,12 @@ class PeakSampler:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, rss_mb())
+            self.peak = max(self.peak, tree_rss_mb())
             time.sleep(self.interval)
 
     @contextmanager
     def running(self):
-        self.peak = rss_mb()
+        self.peak = tree_rss_mb()
         thread = threading.Thread(target=self._loop, daemon=True)
         thread.start()
         try:
@@ -51,7 +77,7 @@ class PeakSampler:
             self._stop.set()
             thread.join()
             self._stop.clear()
-            self.peak = max(self.peak, rss_mb())
+            self.peak = max(self.peak, tree_rss_mb())
 
 
 @contextmanager
@@ -69,8 +95,6 @@ def measure(results: dict, name: str, rows: int):
 
 def machine() -> dict:
     """What the numbers were measured on."""
-    import os
-
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
 
 
