@@ -44,8 +44,14 @@ def run(rows: int, seed: int, workdir: Path) -> dict:
     """Every stage at ``rows`` source rows, then the bare libraries; the numbers as a dict."""
     from hotpass import outputs
     from hotpass.assess import assess, raw_measures
-    from hotpass.pipeline import (assign_keys, map_sources, merge_records, normalise_records, read_sources,
-                                  resolve_records)
+    from hotpass.pipeline import (
+        assign_keys,
+        map_sources,
+        merge_records,
+        normalise_records,
+        read_sources,
+        resolve_records,
+    )
     from hotpass.profile import load_profile
     from hotpass.records import build_records, link_contacts
     from hotpass.report import write_report

@@ -267,9 +267,7 @@ def tables(refined: Refined, workbook: bool = False, cut: list | None = None) ->
     and each table is cut at Excel's row limit (each cut is appended to ``cut``
     as a Summary line); CSV and Parquet get every row.
     """
-    from hotpass.export import Table
-
-    from hotpass.export import FAILED_RED, SCORE_SCALE
+    from hotpass.export import FAILED_RED, SCORE_SCALE, Table
 
     kinds = getattr(refined, "kinds", {})
     validation = validation_sheet(refined.validation)

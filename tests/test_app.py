@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -13,6 +16,8 @@ from streamlit.testing.v1 import AppTest
 from hotpass.profile import load_profile
 from hotpass.users import Users
 from hotpass.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parent.parent
 from tests.conftest import ROOT
 from workbench import nav
 
@@ -311,3 +316,12 @@ def test_home_shows_runs_and_what_waits(ws_dir, workbooks):
     assert not [
         link for link in at.get("page_link")
     ]  # a viewer is not sent to pages they cannot open
+
+
+def test_the_login_run_does_not_import_pandas_or_the_profile_model():
+    """The first page is drawn sooner when the modules app.py imports leave pandas and pydantic models for later."""
+    code = ("import sys, streamlit, hotpass.users, workbench.auth, workbench.nav, workbench.services, "
+            "workbench.state\nheavy = [m for m in ('pandas', 'hotpass.profile') if m in sys.modules]\n"
+            "assert not heavy, heavy\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -11,10 +11,9 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
-
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported when used: the login page needs neither
     from hotpass.profile import Profile
