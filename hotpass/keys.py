@@ -32,10 +32,31 @@ def record_keys(frame: pd.DataFrame, fields: list[str], prefix: str) -> list[str
     present = [f for f in fields if f in frame.columns]
     seen: Counter = Counter()
     keys = []
-    columns = [frame[c].tolist() for c in ["source_file", "source_sheet", *present]]
-    for file_name, sheet, *values in zip(*columns):
-        content = "\x1f".join("" if is_missing(v) else fold(v) for v in values)
-        base = hashlib.sha1(f"{file_family(file_name)}\x1e{fold(sheet)}\x1e{content}".encode()).hexdigest()[:16]
+    families = _each_once(frame["source_file"].tolist(), file_family)
+    sheets = _each_once(frame["source_sheet"].tolist(), fold)
+    values = [_each_once(frame[c].tolist(), _folded) for c in present]
+    contents = ["\x1f".join(row) for row in zip(*values)] if values else [""] * len(frame)
+    for family, sheet, content in zip(families, sheets, contents):
+        base = hashlib.sha1(f"{family}\x1e{sheet}\x1e{content}".encode()).hexdigest()[:16]
         seen[base] += 1
         keys.append(f"{prefix}{base}" + (f"-{seen[base]}" if seen[base] > 1 else ""))
     return keys
+
+
+def _folded(value: object) -> str:
+    return "" if is_missing(value) else fold(value)
+
+
+def _each_once(values: list, function) -> list[str]:
+    """``function`` of every value, computed once per distinct value (columns repeat a lot)."""
+    memo: dict = {}
+    out = []
+    for value in values:
+        try:
+            result = memo[value]
+        except KeyError:
+            result = memo[value] = function(value)
+        except TypeError:  # unhashable
+            result = function(value)
+        out.append(result)
+    return out

@@ -143,6 +143,7 @@ def normalise_legal_suffix(value: str, suffixes: Iterable[str] = ()) -> Result:
     return Result((canonical,), None if canonical == value else "legal_suffix.canonical")
 
 
+@lru_cache(maxsize=500_000)
 def name_key(name: str) -> str:
     """A matching key: lower case, accents folded, "&" -> "and", punctuation removed."""
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold())
