@@ -24,20 +24,49 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import machine, measure, save  # noqa: E402
+from common import machine, save, tree_rss_mb  # noqa: E402
+from common import measure as _measure  # noqa: E402
 
 #: Targets of the scale issue on a 2-core, 24 GB machine: (seconds, peak MB) end to end.
 TARGETS = {100_000: (90, 2048), 1_000_000: (480, 6144)}
 #: The export stage may take at most this multiple of the bare xlsxwriter write.
 EXPORT_RATIO_TARGET = 1.3
+
+
+@contextmanager
+def measure(results: dict, name: str, rows: int):
+    """Time a stage (see common.measure) and say so on stderr at once, so a run stopped by the
+    memory guard still shows how far it got."""
+    with _measure(results, name, rows):
+        yield
+    s = results[name]
+    print(f"  {name}: {s['seconds']:.1f} s, peak {s['peak_rss_mb']:.0f} MB", file=sys.stderr, flush=True)
+
+
+def guard(limit_mb: float) -> None:
+    """Stop this process (exit 3) when it and its workers hold more than ``limit_mb``: the machine
+    must not run out of memory on a benchmark."""
+
+    def watch() -> None:
+        while True:
+            used = tree_rss_mb()
+            if used > limit_mb:
+                print(f"  memory guard: {used:,.0f} MB > {limit_mb:,.0f} MB, stopped", file=sys.stderr, flush=True)
+                os._exit(3)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def run(rows: int, seed: int, workdir: Path) -> dict:
@@ -126,7 +155,16 @@ def _bare(files: list[Path], records, profile, sheet_tables: list, workdir: Path
             for name in book.sheet_names:
                 cells += sum(len(r) for r in book.get_sheet_by_name(name).to_python())
     out["calamine_read"]["cells"] = cells
-    bench_resolve._DATA.update(profile=profile, features=features(records.organisations, profile, records.contacts))
+    from hotpass.resolve import settings as rs
+    from hotpass.resolve.session import SplinkSession
+
+    frame = features(records.organisations, profile, records.contacts)
+    spec = rs.ModelSpec.from_profile(profile)
+    rules = rs.splink_settings(spec).create_settings_dict("duckdb")["blocking_rules_to_generate_predictions"]
+    with SplinkSession(frame, spec) as session:  # the rules resolve kept under resolution.max_comparisons
+        kept = [rules[i] for i in session.affordable_rules(rules)]
+    out["blocking_rules_kept"] = f"{len(kept)} of {len(rules)}"
+    bench_resolve._DATA.update(profile=profile, features=frame, blocking_rules=kept)
     out["splink"] = bench_resolve.run_bare()["stage"]
     bench_resolve._DATA.clear()
     with measure(out, "xlsxwriter", 0):
@@ -145,7 +183,7 @@ def report(result: dict) -> None:
           f"peak {result['peak_rss_mb']:.0f} MB; workbook {result['workbook_cells']:,} cells")
     bare = result["bare"]
     print(f"bare: calamine {bare['calamine_read']['seconds']:.2f} s, Splink {bare['splink']['seconds']:.2f} s, "
-          f"xlsxwriter {bare['xlsxwriter']['seconds']:.2f} s")
+          f"xlsxwriter {bare['xlsxwriter']['seconds']:.2f} s (blocking rules kept: {bare['blocking_rules_kept']})")
     for name, ratio in result["ratios"].items():
         print(f"ratio {name}: {ratio:.2f}x")
     export_ok = result["ratios"]["export / bare xlsxwriter"] <= EXPORT_RATIO_TARGET
@@ -160,15 +198,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--max-mb", type=float, default=20_000,
+                        help="Stop a size whose process tree holds more memory than this (default 20,000).")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # internal: this process runs one size
     args = parser.parse_args()
     if args.one:
+        guard(args.max_mb)
         with tempfile.TemporaryDirectory() as tmp:
             print(json.dumps(run(args.rows[0], args.seed, Path(tmp))))
         return
     for rows in args.rows:
-        child = subprocess.run([sys.executable, __file__, "--one", "--rows", str(rows), "--seed", str(args.seed)],
-                               stdout=subprocess.PIPE, text=True, check=True)
+        print(f"{rows:,} source rows:", file=sys.stderr, flush=True)
+        child = subprocess.run([sys.executable, __file__, "--one", "--rows", str(rows), "--seed", str(args.seed),
+                                "--max-mb", str(args.max_mb)], stdout=subprocess.PIPE, text=True)
+        if child.returncode != 0:
+            print(f"{rows:,} source rows: stopped (exit {child.returncode}); stages so far are above")
+            continue
         result = json.loads(child.stdout.strip().splitlines()[-1])
         report(result)
         print(f"results: {save(f'pipeline-{rows}', result)}")

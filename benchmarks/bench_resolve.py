@@ -104,9 +104,12 @@ def run_bare() -> dict:
     spec = rs.ModelSpec.from_profile(_DATA["profile"])
     with measure(stages, "bare_splink", len(_DATA["features"])):
         db = DuckDBAPI()
+        settings = rs.splink_settings(spec).create_settings_dict("duckdb")
+        if "blocking_rules" in _DATA:  # the rules the resolver kept under resolution.max_comparisons
+            settings["blocking_rules_to_generate_predictions"] = _DATA["blocking_rules"]
         linker = Linker(
             db.register(_DATA["features"], dataset_display_name="orgs"),
-            rs.splink_settings(spec),
+            settings,
             log_level=None,
         )
         linker.training.estimate_probability_two_random_records_match(

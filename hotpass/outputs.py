@@ -191,9 +191,15 @@ def _summary(records, sheets, mappings, orgs, contacts, findings: pd.DataFrame, 
 
 
 def _resolution_findings(records, resolution) -> None:
-    """Decisions that contradict each other are findings; training notes are not (they vary with the cache)."""
+    """Decisions that contradict each other, and blocking rules left out to bound the pairs, are
+    findings; training notes are not (they vary with the cache)."""
+    from hotpass.resolve.resolver import SKIPPED_RULE
+
     for conflict in resolution.conflicts:
         records.findings.add("resolve.decision_conflict", conflict.message, "warning")
+    for note in resolution.notes:
+        if note.startswith(SKIPPED_RULE):
+            records.findings.add("resolve.blocking_rule_skipped", note, "warning")
 
 
 def build(records, sheets, mappings, profile: Profile, resolution, merged, workspace=None) -> Refined:

@@ -204,6 +204,11 @@ class ResolutionSettings(_Model):
         0.01, gt=0, lt=1, description="Scored pairs below this match probability are not kept "
         "(they would stay apart anyway); must be below review_threshold."
     )
+    max_comparisons: int = Field(
+        30_000_000, ge=1_000, description="Most candidate pairs one run scores. Splink's estimate "
+        "of each blocking rule's pairs is checked first; a rule that would take the total above "
+        "this is skipped, with a warning finding naming it, instead of exhausting memory."
+    )
     variant_max_records: int = Field(
         20, ge=1, description="A first-word spelling variant (one letter deleted) shared by more "
         "records than this is too common to block on."

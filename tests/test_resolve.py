@@ -274,3 +274,18 @@ def test_scores_are_reused_when_records_and_model_are_unchanged(tmp_path, sample
                     scores=scores)
     assert any("scores were reused" in note for note in after.notes)
     assert after.pairs.to_csv(index=False) == fewer.pairs.to_csv(index=False)
+
+
+def test_blocking_rules_beyond_the_pair_cap_are_skipped_with_a_warning(sample, aviation, trained):
+    """At scale a broad name rule can produce hundreds of millions of pairs: it is left out, said so."""
+    from hotpass.resolve.resolver import SKIPPED_RULE
+
+    capped = aviation.model_copy(deep=True)
+    capped.resolution.max_comparisons = 1_000
+    result = resolve(sample.orgs, capped, model=trained.model, contacts=sample.contacts)
+    skipped = [n for n in result.notes if n.startswith(SKIPPED_RULE)]
+    assert skipped and all("resolution.max_comparisons (1,000)" in n for n in skipped)
+    assert len(result.pairs) < len(trained.pairs)
+    rules = len(trained.model["blocking_rules_to_generate_predictions"])
+    assert {int(v) for v in result.pairs["blocked_by"]} <= set(range(rules))  # indexes as the profile lists them
+    assert set(result.clusters["record_key"]) == set(sample.orgs["record_key"])  # every record still placed

@@ -80,8 +80,9 @@ def _replace(path: Path, write, what: str) -> None:
 
 
 def score_key(frame_digest: str, model: dict, spec: rs.ModelSpec) -> str:
-    """What scores depend on: the matching frame, the model and the prediction floor."""
-    text = json.dumps([frame_digest, model, spec.predict_floor], sort_keys=True, default=str)
+    """What scores depend on: the matching frame, the model, the prediction floor and the pair cap."""
+    text = json.dumps([frame_digest, model, spec.predict_floor, spec.max_comparisons], sort_keys=True,
+                      default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -171,12 +171,24 @@ def _score(
             "predict", 0.7, "Scoring candidate pairs", session.predict, model
         )
         notes.extend(session.notes)
+        notes.extend(skipped_note(rule, pairs_estimate, spec) for rule, pairs_estimate in session.skipped)
     if scores is not None:
         key = score_key(frame_digest, stored_model if reuse else model, spec)
         clock.step(
             "store", 0.85, "Keeping the scores for the next run", scores.put, key, pairs, model
         )
     return model, not reuse, pairs
+
+
+#: Notes that start with this are blocking rules left out; outputs turn them into warning findings.
+SKIPPED_RULE = "Blocking rule skipped:"
+
+
+def skipped_note(rule: str, estimate: int, spec: rs.ModelSpec) -> str:
+    """The note for a blocking rule left out because of ``resolution.max_comparisons``."""
+    return (f"{SKIPPED_RULE} {rule} would add about {estimate:,} candidate pairs, more than "
+            f"resolution.max_comparisons ({spec.max_comparisons:,}) allows; pairs only it finds are "
+            "not compared (make the rule stricter or raise the setting)")
 
 
 def with_band(pairs: pd.DataFrame, spec: rs.ModelSpec) -> pd.DataFrame:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import warnings
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
 from hotpass.profile import LIST_COLUMNS
 from hotpass.resolve import settings as rs
@@ -26,6 +28,12 @@ TABLE = "hotpass_orgs"
 
 
 #: Splink warnings that say nothing here (the profile chooses max_pairs on purpose).
+#: Up to this many records the candidate pairs are counted exactly; above, from a sample.
+EXACT_COUNT_RECORDS = 200_000
+#: Share of records on each side of the join that the estimate above that uses.
+SAMPLED_PROPORTION = 0.05
+#: A blocking rule that finds no pair (a record is never paired with itself).
+NO_PAIRS = {"blocking_rule": 'l."unique_id" = r."unique_id"', "sql_dialect": "duckdb"}
 _IGNORED = ("You are using the default value for `max_pairs`",)
 
 
@@ -49,6 +57,7 @@ class SplinkSession:
         self.frame = frame
         self.spec = spec
         self.notes: list[str] = []
+        self.skipped: list[tuple[str, int]] = []  # blocking rules left out: (rule, estimated pairs)
         self._con: duckdb.DuckDBPyConnection | None = None
         self._handler = _NoteHandler(self.notes)
         self._logger = logging.getLogger("splink")
@@ -94,16 +103,53 @@ class SplinkSession:
         return linker
 
     def predict(self, model: dict) -> pd.DataFrame:
-        """Scored pairs at or above the profile's ``predict_floor``, sorted by keys."""
+        """Scored pairs at or above the profile's ``predict_floor``, sorted by keys.
+
+        Blocking rules that would take the candidate pairs above the profile's
+        ``max_comparisons`` are left out (see :meth:`affordable_rules`);
+        ``blocked_by`` still counts rules as the profile lists them.
+        """
+        rules = model.get("blocking_rules_to_generate_predictions") or []
+        kept = self.affordable_rules(rules)
+        if len(kept) < len(rules):
+            chosen = [rules[i] for i in kept] or [NO_PAIRS]  # Splink needs a rule; this one finds none
+            model = {**model, "blocking_rules_to_generate_predictions": chosen}
         linker = self.linker(model)
         predicted = linker.inference.predict(threshold_match_probability=self.spec.predict_floor)
         table = predicted.physical_name
         columns = [row[0] for row in self._con.execute(f"DESCRIBE {table}").fetchall()]
         sql = pairs_sql(table, columns)
         try:
-            return self._con.sql(sql).df()
+            pairs = self._con.sql(sql).df()
         finally:
             predicted.drop_table_from_database_and_remove_from_cache()
+        if len(kept) < len(rules) and "blocked_by" in pairs:
+            position = {str(i): str(k) for i, k in enumerate(kept)}  # Splink's match_key is text
+            pairs["blocked_by"] = [position.get(str(v), v) for v in pairs["blocked_by"]]
+        return pairs
+
+    def affordable_rules(self, rules: list) -> list[int]:
+        """Indexes of the blocking rules to predict with: in order, while Splink's sampled estimate
+        of the candidate pairs stays within ``max_comparisons``; each rule left out is recorded in
+        :attr:`skipped` (rule, its estimated pairs)."""
+        if not rules:
+            return []
+        sample = 1.0 if len(self.frame) <= EXACT_COUNT_RECORDS else SAMPLED_PROPORTION
+        with warnings.catch_warnings():  # Splink warns when a sampled estimate rests on few pairs
+            warnings.simplefilter("ignore", UserWarning)
+            counts = count_comparisons_from_blocking_rules(
+                self.sdf, blocking_rules=rules, link_type="dedupe_only", unique_id_column_name="unique_id",
+                record_sample_proportion=sample,
+            )
+        kept, total = [], 0
+        for index, record in enumerate(counts):
+            extra = int(record["marginal_comparison_count"])
+            if total + extra > self.spec.max_comparisons:
+                self.skipped.append((record["blocking_rule"], extra))
+                continue
+            kept.append(index)
+            total += extra
+        return kept
 
 
 def digest(frame: pd.DataFrame) -> str:

@@ -47,6 +47,7 @@ class ModelSpec:
     m_floor: float
     predict_floor: float
     seed: int
+    max_comparisons: int = 30_000_000
 
     @classmethod
     def from_profile(cls, profile) -> ModelSpec:
@@ -69,6 +70,7 @@ class ModelSpec:
             m_floor=res.m_floor,
             predict_floor=res.predict_floor,
             seed=int(res.seed),
+            max_comparisons=int(res.max_comparisons),
         )
 
     def similar(self, column: str) -> float:
