@@ -276,13 +276,19 @@ def test_scores_are_reused_when_records_and_model_are_unchanged(tmp_path, sample
     assert after.pairs.to_csv(index=False) == fewer.pairs.to_csv(index=False)
 
 
-def test_blocking_rules_beyond_the_pair_cap_are_skipped_with_a_warning(sample, aviation, trained):
+def test_blocking_rules_beyond_the_pair_cap_are_skipped_with_a_warning(tmp_path, sample, aviation, trained):
     """At scale a broad name rule can produce hundreds of millions of pairs: it is left out, said so."""
+    from hotpass.resolve import ScoreCache
     from hotpass.resolve.resolver import SKIPPED_RULE
 
     capped = aviation.model_copy(deep=True)
     capped.resolution.max_comparisons = 1_000
-    result = resolve(sample.orgs, capped, model=trained.model, contacts=sample.contacts)
+    scores = ScoreCache(tmp_path, capped)
+    result = resolve(sample.orgs, capped, model=trained.model, contacts=sample.contacts, scores=scores)
+    again = resolve(sample.orgs, capped, model=result.model, contacts=sample.contacts, scores=scores)
+    assert any("scores were reused" in n for n in again.notes)
+    assert [n for n in again.notes if n.startswith(SKIPPED_RULE)] == [
+        n for n in result.notes if n.startswith(SKIPPED_RULE)]  # said again when the scores are reused
     skipped = [n for n in result.notes if n.startswith(SKIPPED_RULE)]
     assert skipped and all("resolution.max_comparisons (1,000)" in n for n in skipped)
     assert len(result.pairs) < len(trained.pairs)

@@ -149,7 +149,8 @@ def _score(
         )
         if cached is not None:
             notes.append("Records and model unchanged since the last run: its scores were reused.")
-            pairs, used = cached
+            pairs, used, kept_notes = cached
+            notes.extend(kept_notes)
             return used, False, pairs
     with SplinkSession(frame, spec) as session:
         if reuse:
@@ -171,11 +172,12 @@ def _score(
             "predict", 0.7, "Scoring candidate pairs", session.predict, model
         )
         notes.extend(session.notes)
-        notes.extend(skipped_note(rule, pairs_estimate, spec) for rule, pairs_estimate in session.skipped)
+        skipped = [skipped_note(rule, pairs_estimate, spec) for rule, pairs_estimate in session.skipped]
+        notes.extend(skipped)
     if scores is not None:
         key = score_key(frame_digest, stored_model if reuse else model, spec)
         clock.step(
-            "store", 0.85, "Keeping the scores for the next run", scores.put, key, pairs, model
+            "store", 0.85, "Keeping the scores for the next run", scores.put, key, pairs, model, skipped
         )
     return model, not reuse, pairs
 
