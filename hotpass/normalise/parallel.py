@@ -2,9 +2,14 @@
 
 Each distinct (kind, value) pair is normalised once. When there are many
 (tens of thousands at 100k source rows, mostly phones and emails), they are
-split between worker processes. Workers are spawned, not forked, so a
-multi-threaded host (the workbench) is never forked mid-lock; a pool that
-cannot start or breaks falls back to this process, with the same results.
+split between worker processes.
+
+Workers are forked where the platform can, because a spawned worker first
+re-runs the parent's main script: under Streamlit that is the workbench's
+app.py. A forked worker only runs the normalisers. Each kind is normalised
+once here first, so the modules the normalisers load lazily are already
+loaded when the workers are forked. A pool that cannot start or breaks falls
+back to this process, with the same results.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 
 from hotpass.normalise.context import Normaliser
 from hotpass.normalise.result import Result
@@ -43,10 +48,13 @@ def read_all(ctx: Normaliser, pairs: list[Pair], workers: int | None = None) -> 
     workers = usable_cpus() if workers is None else workers
     if workers < 2 or len(pairs) < PARALLEL_MIN:
         return {pair: ctx.read(*pair) for pair in pairs}
-    chunks = [pairs[i : i + CHUNK] for i in range(0, len(pairs), CHUNK)]
-    out: dict[Pair, Read] = {}
+    first_of_kind = {kind: (kind, value) for kind, value in reversed(pairs)}.values()
+    out = {pair: ctx.read(*pair) for pair in first_of_kind}  # lazy imports happen before the fork
+    todo = [pair for pair in pairs if pair not in out]
+    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
     try:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start,
+        with ProcessPoolExecutor(workers, mp_context=get_context(method), initializer=_start,
                                  initargs=(ctx,)) as pool:
             for chunk, results in zip(chunks, pool.map(_read_chunk, chunks), strict=True):
                 out.update(zip(chunk, results, strict=True))
