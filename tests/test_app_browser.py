@@ -111,17 +111,22 @@ def settle(page, timeout: float = 120_000) -> None:
 TALLEST = "() => document.querySelector('[data-testid=stMain]').scrollHeight + 40"
 
 
-def shoot(page, name: str) -> None:
-    """Save test-artifacts/app-NAME.png of the whole page (grow the window: Streamlit
-    scrolls inside it)."""
+def full_screenshot(page, file_name: str) -> None:
+    """Save test-artifacts/FILE_NAME of the whole page (the window grows: Streamlit scrolls
+    inside it)."""
     ARTIFACTS.mkdir(exist_ok=True)
     size = page.viewport_size
     page.set_viewport_size(
         {"width": size["width"], "height": min(max(page.evaluate(TALLEST), 900), 6000)}
     )
     page.wait_for_timeout(400)
-    page.screenshot(path=str(ARTIFACTS / f"app-{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / file_name), full_page=True)
     page.set_viewport_size(size)
+
+
+def shoot(page, name: str) -> None:
+    """Save test-artifacts/app-NAME.png of the whole page."""
+    full_screenshot(page, f"app-{name}.png")
 
 
 def open_page(page, title: str) -> None:

@@ -12,12 +12,10 @@ from openpyxl import load_workbook
 
 from hotpass.users import Users
 from hotpass.workspace import Workspace
-from tests.test_app_browser import TALLEST, browser_page, running_app, settle
+from tests.test_app_browser import browser_page, full_screenshot, running_app, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
 USERNAME, PASSWORD, FULL_NAME = "ada", "correct-horse-2", "Ada Admin"
 ERROR_BOX = "[data-testid='stException']"
 # rows=600, seed=7 leaves 6 pairs waiting for review under the aviation profile
@@ -45,14 +43,7 @@ def shoot(page, name: str) -> None:
     all of it (the window grows: Streamlit scrolls inside it)."""
     errors = page.locator(ERROR_BOX)
     assert errors.count() == 0, f"{name}: {errors.first.inner_text()}"
-    ARTIFACTS.mkdir(exist_ok=True)
-    size = page.viewport_size
-    page.set_viewport_size(
-        {"width": size["width"], "height": min(max(page.evaluate(TALLEST), 900), 6000)}
-    )
-    page.wait_for_timeout(400)
-    page.screenshot(path=str(ARTIFACTS / f"e2e-{name}.png"), full_page=True)
-    page.set_viewport_size(size)
+    full_screenshot(page, f"e2e-{name}.png")
 
 
 def open_page(page, title: str) -> None:
