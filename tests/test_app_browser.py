@@ -130,8 +130,28 @@ def shoot(page, name: str) -> None:
 
 
 def open_page(page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    """Open a page through its sidebar link (a section may share a page's title: Admin)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
     settle(page)
+
+
+def upload(page, files: list, shown: list[str], exact: bool = True) -> None:
+    """Upload ``files`` through the real file input; wait until each text in ``shown`` appears."""
+    open_page(page, "Upload")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(p) for p in files])
+    for text in shown:
+        page.get_by_text(text, exact=exact).first.wait_for(timeout=60_000)
+    settle(page)
+    assert page.get_by_test_id("stAlertContentError").count() == 0
+
+
+def choose_profile(page, name: str) -> None:
+    """Pick a shipped profile on Profile & mapping and wait for the mappings to show."""
+    open_page(page, "Profile & mapping")
+    page.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name=name, exact=True).click()
+    settle(page)
+    page.get_by_text("crm_export.xlsx · Organisation").first.wait_for()
 
 
 def test_operator_uploads_maps_and_runs_in_one_session(server, page):
@@ -147,19 +167,10 @@ def test_operator_uploads_maps_and_runs_in_one_session(server, page):
     assert page.get_by_text("Olga Operator").count()
     shoot(page, "home")
 
-    open_page(page, "Upload")
-    samples = _samples(root)
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(p) for p in samples])
-    page.get_by_text("Contacts DB", exact=True).first.wait_for(timeout=60_000)
-    settle(page)
-    assert page.get_by_test_id("stAlertContentError").count() == 0
+    upload(page, _samples(root), ["Contacts DB"])
     shoot(page, "upload")
 
-    open_page(page, "Profile & mapping")
-    page.get_by_test_id("stSelectbox").first.click()
-    page.get_by_role("option", name="aviation", exact=True).click()
-    settle(page)
-    page.get_by_text("crm_export.xlsx · Organisation").first.wait_for()
+    choose_profile(page, "aviation")
     shoot(page, "mapping")
 
     open_page(page, "Run")

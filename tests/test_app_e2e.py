@@ -12,7 +12,15 @@ from openpyxl import load_workbook
 
 from hotpass.users import Users
 from hotpass.workspace import Workspace
-from tests.test_app_browser import browser_page, full_screenshot, running_app, settle
+from tests.test_app_browser import (
+    browser_page,
+    choose_profile,
+    full_screenshot,
+    open_page,
+    running_app,
+    settle,
+    upload,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,12 +54,6 @@ def shoot(page, name: str) -> None:
     full_screenshot(page, f"e2e-{name}.png")
 
 
-def open_page(page, title: str) -> None:
-    """Open a page through its sidebar link (a section may share a page's title: Admin)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
-    settle(page)
-
-
 def metric(page, label: str) -> str:
     box = page.get_by_test_id("stMetric").filter(has_text=label).first
     return box.get_by_test_id("stMetricValue").inner_text().strip()
@@ -83,20 +85,11 @@ def test_log_in_upload_run_review_and_download(server, page, tmp_path):
 
     samples = generate_samples(root / "samples", rows=SAMPLE_ROWS, seed=SAMPLE_SEED).files
     assert len(samples) == 3
-    open_page(page, "Upload")
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(p) for p in samples])
-    for sample in samples:
-        page.get_by_text(sample.name).first.wait_for(timeout=60_000)
-    settle(page)
-    assert page.get_by_test_id("stAlertContentError").count() == 0
+    upload(page, samples, [sample.name for sample in samples], exact=False)
     shoot(page, "upload")
 
     # 3. the aviation profile, then run
-    open_page(page, "Profile & mapping")
-    page.get_by_test_id("stSelectbox").first.click()
-    page.get_by_role("option", name="aviation", exact=True).click()
-    settle(page)
-    page.get_by_text("crm_export.xlsx · Organisation").first.wait_for()
+    choose_profile(page, "aviation")
     shoot(page, "mapping")
     run(page, 1)
     pending = int(metric(page, "Pairs to review").replace(",", ""))
