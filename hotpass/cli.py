@@ -184,7 +184,7 @@ def run_app(
         _fail(str(exc))
     if password:
         typer.echo(f"Created user admin with password {password} (shown once; change it with "
-                   "`hotpass users password admin` while the workbench is stopped)")
+                   "`hotpass users password admin`)")
     env = {**os.environ, "HOTPASS_WORKSPACE": str(workspace.resolve()), "GX_ANALYTICS_ENABLED": "false"}
     typer.echo(f"Hotpass workbench on http://{address}:{port} (workspace {workspace.resolve()}); Ctrl+C stops it")
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", address,

@@ -34,12 +34,6 @@ MAX_NAME = 200
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    username VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, role VARCHAR NOT NULL,
-    password_hash VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, failed_logins INTEGER NOT NULL,
-    locked_until TIMESTAMP, password_changed_at TIMESTAMP NOT NULL);
-"""
 _COLUMNS = "username, name, role, created_at, failed_logins, locked_until"
 
 
@@ -122,7 +116,7 @@ class User:
 
 
 class Users:
-    """The users table of a workspace (created on first use)."""
+    """The users table of a workspace (:mod:`hotpass.workspace`)."""
 
     MAX_FAILURES = 5  # failed logins in a row before the account locks
     LOCK_MINUTES = 15
@@ -130,8 +124,6 @@ class Users:
 
     def __init__(self, workspace):
         self.ws = workspace
-        if not self.ws._rows("SELECT 1 FROM information_schema.tables WHERE table_name = 'users'"):
-            self.ws.con.execute(SCHEMA)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -141,12 +133,12 @@ class Users:
             username = check_username(username)
         except UserError:
             return None
-        rows = self.ws._rows(f"SELECT {_COLUMNS} FROM users WHERE username = ?", [username])
+        rows = self.ws.query(f"SELECT {_COLUMNS} FROM users WHERE username = ?", [username])
         return User(*rows[0]) if rows else None
 
     def list(self) -> list[User]:
         """Every user, by username."""
-        rows = self.ws._rows(f"SELECT {_COLUMNS} FROM users ORDER BY username")
+        rows = self.ws.query(f"SELECT {_COLUMNS} FROM users ORDER BY username")
         return [User(*row) for row in rows]
 
     def locked(self, username: str, now: datetime | None = None) -> bool:
@@ -162,7 +154,7 @@ class Users:
         cookie without checking any password, so an unusable hash would not do.
         """
         now = now or _now()
-        rows = self.ws._rows("SELECT username, name, role, password_hash, failed_logins, "
+        rows = self.ws.query("SELECT username, name, role, password_hash, failed_logins, "
                              "locked_until FROM users ORDER BY username")
         return {"usernames": {
             username: {"name": name, "password": digest, "roles": [role],
@@ -186,12 +178,12 @@ class Users:
 
     def ensure_admin(self, by: str | None = None) -> str | None:
         """When there are no users at all, create ``admin`` with a random password; return it."""
-        if self.ws._rows("SELECT 1 FROM users LIMIT 1"):
+        if self.ws.query("SELECT 1 FROM users LIMIT 1"):
             return None
         password = random_password()
         digest = _hash(password)
         with self.ws.transaction():
-            if self.ws._rows("SELECT 1 FROM users LIMIT 1"):
+            if self.ws.query("SELECT 1 FROM users LIMIT 1"):
                 return None
             self._insert("admin", "Administrator", "admin", digest, by)
         return password
@@ -201,7 +193,7 @@ class Users:
         with self.ws.transaction():
             user = self._existing(username)
             self._keep_an_admin(user, "remove")
-            self.ws.con.execute("DELETE FROM users WHERE username = ?", [user.username])
+            self.ws.execute("DELETE FROM users WHERE username = ?", [user.username])
             self.ws.audit(by, "user.remove", user=user.username, role=user.role)
 
     def set_role(self, username: str, role: str, by: str | None = None) -> None:
@@ -211,8 +203,7 @@ class Users:
             user = self._existing(username)
             if role != "admin":
                 self._keep_an_admin(user, f"make {role}")
-            self.ws.con.execute("UPDATE users SET role = ? WHERE username = ?",
-                                [role, user.username])
+            self.ws.execute("UPDATE users SET role = ? WHERE username = ?", [role, user.username])
             self.ws.audit(by, "user.role", user=user.username, role=role, previous=user.role)
 
     def set_password(self, username: str, password: str, by: str | None = None) -> None:
@@ -220,7 +211,7 @@ class Users:
         digest = _hash(password)
         with self.ws.transaction():
             user = self._existing(username)
-            self.ws.con.execute(
+            self.ws.execute(
                 "UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, "
                 "locked_until = NULL WHERE username = ?", [digest, _now(), user.username])
             self.ws.audit(by, "user.password", user=user.username)
@@ -246,7 +237,7 @@ class Users:
             return self.record_login(username, False, now)
         if user.locked(now):
             return self.record_login(user.username, False, now)
-        digest = self.ws._rows("SELECT password_hash FROM users WHERE username = ?",
+        digest = self.ws.query("SELECT password_hash FROM users WHERE username = ?",
                                [user.username])[0][0]
         return self.record_login(user.username, _matches(password, digest), now)
 
@@ -277,28 +268,29 @@ class Users:
     # --- helpers ----------------------------------------------------------------------------
 
     def _insert(self, username: str, name: str, role: str, digest: str, by: str | None) -> None:
-        if self.ws._rows("SELECT 1 FROM users WHERE username = ?", [username]):
+        if self.ws.query("SELECT 1 FROM users WHERE username = ?", [username]):
             raise UserError(f"user {username!r} already exists")
         now = _now()
-        self.ws.con.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, 0, NULL, ?)",
-                            [username, name, role, digest, now, now])
+        self.ws.execute("INSERT INTO users (username, name, role, password_hash, created_at, "
+                        "failed_logins, password_changed_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
+                        [username, name, role, digest, now, now])
         self.ws.audit(by, "user.add", user=username, role=role)
 
     def _count_failure(self, user: User, now: datetime) -> None:
         failures = user.failed_logins + 1
         self.ws.audit(user.username, "login.failed", failures=failures)
         if failures < self.MAX_FAILURES:
-            self.ws.con.execute("UPDATE users SET failed_logins = ? WHERE username = ?",
-                                [failures, user.username])
+            self.ws.execute("UPDATE users SET failed_logins = ? WHERE username = ?",
+                            [failures, user.username])
             return
         until = now + timedelta(minutes=self.LOCK_MINUTES)
-        self.ws.con.execute("UPDATE users SET failed_logins = 0, locked_until = ? "
-                            "WHERE username = ?", [until, user.username])
+        self.ws.execute("UPDATE users SET failed_logins = 0, locked_until = ? WHERE username = ?",
+                        [until, user.username])
         self.ws.audit(user.username, "login.locked", failures=failures, minutes=self.LOCK_MINUTES)
 
     def _clear_failures(self, username: str) -> None:
-        self.ws.con.execute("UPDATE users SET failed_logins = 0, locked_until = NULL "
-                            "WHERE username = ?", [username])
+        self.ws.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?",
+                        [username])
 
     def _existing(self, username: str) -> User:
         user = self.get(username)
@@ -307,7 +299,7 @@ class Users:
         return user
 
     def _keep_an_admin(self, user: User, what: str) -> None:
-        admins = self.ws._rows("SELECT count(*) FROM users WHERE role = 'admin'")[0][0]
+        admins = self.ws.query("SELECT count(*) FROM users WHERE role = 'admin'")[0][0]
         if user.role == "admin" and admins <= 1:
             raise UserError(f"cannot {what} {user.username!r}: it is the last admin; "
                             "make another user admin first")

@@ -10,7 +10,7 @@ fi
 echo
 echo "Sample workbooks to upload: $(pwd)/data/*.xlsx"
 echo "Log in as admin: on the first start the password is printed below, once."
-echo "Lost it? Stop the workbench and run: .venv/bin/hotpass users password admin"
+echo "Lost it? Run (the workbench may keep running): .venv/bin/hotpass users password admin"
 echo "More users: .venv/bin/hotpass users add NAME --role viewer|operator|reviewer|admin"
 echo
 exec .venv/bin/hotpass app --workspace workspace --port "${HOTPASS_PORT:-8501}"

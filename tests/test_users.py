@@ -41,7 +41,7 @@ def users(ws):
 
 
 def _hashes(ws) -> list[str]:
-    return [row[0] for row in ws._rows("SELECT password_hash FROM users")]
+    return [row[0] for row in ws.query("SELECT password_hash FROM users")]
 
 
 # --- roles ------------------------------------------------------------------------------------
@@ -239,7 +239,7 @@ def test_credentials_have_the_shape_streamlit_authenticator_takes(users, ws):
 
 
 def _hash_of(ws, username):
-    return ws._rows("SELECT password_hash FROM users WHERE username = ?", [username])[0][0]
+    return ws.query("SELECT password_hash FROM users WHERE username = ?", [username])[0][0]
 
 
 def _login_page(credentials):

@@ -1,16 +1,16 @@
-"""Things the whole server process shares: the workspace and the cookie key.
+"""Things every session uses: the workspace folder and the cookie key.
 
-One :class:`hotpass.workspace.Workspace` per process (DuckDB locks its file
-to one process), kept by ``st.cache_resource`` and used under one re-entrant
-lock, because a DuckDB connection must not be used by two threads (two
-browser sessions) at once. Nothing from an upload is ever cached here.
+Each ``with workspace()`` block opens its own connection to the workspace's
+SQLite file and closes it at the end, so browser sessions (threads) never
+share one and never wait for each other except while one of them writes;
+the command line can use the same workspace at the same time. Nothing from
+an upload is ever cached here.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,30 +28,11 @@ def workspace_dir() -> Path:
     return Path(os.environ.get(WORKSPACE_ENV) or "workspace").resolve()
 
 
-class _Shared:
-    """A workspace and the lock that guards it."""
-
-    def __init__(self, directory: str):
-        self.workspace = Workspace(directory)
-        self.lock = threading.RLock()
-
-
-def _release(shared: _Shared) -> None:
-    with shared.lock:
-        shared.workspace.close()
-
-
-@st.cache_resource(show_spinner=False, on_release=_release)
-def _shared(directory: str) -> _Shared:
-    return _Shared(directory)
-
-
 @contextmanager
 def workspace() -> Iterator[Workspace]:
-    """The process's workspace, held by this thread until the block ends."""
-    shared = _shared(str(workspace_dir()))
-    with shared.lock:
-        yield shared.workspace
+    """The workspace, opened for this block (and this thread) and closed after it."""
+    with Workspace(workspace_dir()) as ws:
+        yield ws
 
 
 def cookie_key() -> str:

@@ -53,13 +53,16 @@ def enabled_providers(profile) -> list[Provider]:
 
 def enrich(records: pd.DataFrame, provenance: pd.DataFrame, contacts: pd.DataFrame, profile, workspace=None,
            run_id: int | None = None, reference: pd.DataFrame | None = None,
-           model: dict | None = None) -> Enrichment:
+           model: dict | None = None, sources: pd.DataFrame | None = None) -> Enrichment:
     """The enrich stage on golden organisations ``records`` (see the module docstring). ``reference``:
-    an operator's reference list as organisation records; ``model``: the resolution model to match it."""
+    an operator's reference list as organisation records; ``model``: the resolution model to match it;
+    ``sources``: the field provenance of every golden record (record_kind, record_id, field, value,
+    source_file, source_sheet, source_row), which providers cite as evidence."""
     store = ProposalStore(workspace) if workspace is not None else None
     earlier = store.frame(status="approved") if store else pd.DataFrame(columns=COLUMNS)
     records, provenance, outcome = apply_approved(records, provenance, earlier)
-    context = EnrichContext(records, contacts, provenance, profile, reference, {"model": model})
+    context = EnrichContext(records, contacts, sources if sources is not None else provenance, profile,
+                            reference, {"model": model})
     minimum = profile.enrichment.min_confidence
     made = [p for provider in enabled_providers(profile) for p in provider.propose(context) if p.confidence >= minimum]
     table = _stored(store, made, run_id, profile) if store else _in_memory(made, profile)

@@ -10,25 +10,17 @@ record's empty or conflicting fields.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from hotpass.enrich.base import EnrichContext, Proposal
+from hotpass.resolve import PAIRS, resolve
+from hotpass.rundb import RunDB
 from hotpass.text import is_missing
 
 #: Fields a reference list may propose (identity and lineage columns never).
 SKIP = {"organisation_id", "source_id", "conflicts", "source_count", "source_rows", "record_keys"}
 #: How much a match's probability is trusted as the proposal's confidence.
 TRUST = 0.95
-
-
-def load_reference(paths: list[str | Path], profile) -> pd.DataFrame:
-    """The organisation records of reference files, normalised and keyed like any source."""
-    from hotpass.pipeline import map_sources, prepare_records, read_sources
-
-    records = prepare_records(*map_sources(read_sources(paths, profile), profile), profile)
-    return records.organisations
 
 
 class ReferenceListProvider:
@@ -54,15 +46,17 @@ class ReferenceListProvider:
 
 def _links(golden: pd.DataFrame, reference: pd.DataFrame, context: EnrichContext) -> dict[str, tuple[str, float]]:
     """Reference record key -> (organisation_id, probability) for list records matching one golden record."""
-    from hotpass.resolve import resolve
-
     as_records = golden.copy()
     as_records["record_key"] = "golden:" + as_records["organisation_id"].astype(str)
+    as_records["record_id"] = [f"G{i:09d}" for i in range(len(as_records))]
     both = pd.concat([as_records, reference], ignore_index=True)
-    result = resolve(both, context.profile, model=context.extra.get("model"))
+    with RunDB() as db:
+        db.write("_both", both)
+        resolve(db, context.profile, "_both", model=context.extra.get("model"))
+        pairs = db.frame(f"SELECT key_l, key_r, match_probability FROM {PAIRS}")
     threshold = context.profile.resolution.match_threshold
     best: dict[str, list[tuple[str, float]]] = {}
-    for a, b, p in zip(result.pairs["key_l"], result.pairs["key_r"], result.pairs["match_probability"]):
+    for a, b, p in zip(pairs["key_l"], pairs["key_r"], pairs["match_probability"]):
         if p < threshold or a.startswith("golden:") == b.startswith("golden:"):
             continue
         org, ref = (a, b) if a.startswith("golden:") else (b, a)

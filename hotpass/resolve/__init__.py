@@ -1,10 +1,10 @@
 """Deduplicate organisation records across all sources with Splink on DuckDB.
 
-``resolve(orgs, profile, constraints, model, scores=...)`` scores candidate pairs, sorts
-them into bands (merge automatically, review, keep apart) and clusters them,
-honouring people's decisions: "different" is never merged, even through a
-chain of other links; "same" is always merged unless that contradicts a
-"different", which is reported as a conflict.
+``resolve(db, profile, orgs, contacts, constraints, model, scores=...)`` builds the matching
+table in the run database, scores candidate pairs, sorts them into bands (merge
+automatically, review, keep apart) and clusters them, honouring people's decisions:
+"different" is never merged, even through a chain of other links; "same" is always merged
+unless that contradicts a "different", which is reported as a conflict.
 """
 
 from __future__ import annotations
@@ -12,10 +12,14 @@ from __future__ import annotations
 from hotpass.resolve.cache import ScoreCache, load_model, model_path, save_model
 from hotpass.resolve.clustering import Conflict, Constraints, cluster, cluster_with_conflicts
 from hotpass.resolve.features import features
-from hotpass.resolve.resolver import Resolution, resolve
+from hotpass.resolve.resolver import CLUSTERS, PAIRS, REVIEW, SKIPPED_RULE, Resolution, resolve
 from hotpass.resolve.training import describe, prior_weight
 
 __all__ = [
+    "CLUSTERS",
+    "PAIRS",
+    "REVIEW",
+    "SKIPPED_RULE",
     "Conflict",
     "Constraints",
     "Resolution",

@@ -21,7 +21,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -92,23 +91,26 @@ class ScoreCache:
     def __init__(self, workspace: str | Path, profile):
         self.path = Path(workspace) / "models" / f"{profile.name}.pairs.parquet"
 
-    def get(self, key: str) -> tuple[pd.DataFrame, dict, list[str]] | None:
-        """(pairs, model that scored them, notes of that scoring) stored under ``key``, or None
-        (no file, another key, unreadable)."""
+    def get(self, key: str, db, table: str) -> tuple[dict, list[str]] | None:
+        """Write the pairs stored under ``key`` as table ``table`` of the run database ``db`` and
+        return (model that scored them, notes of that scoring), or None (no file, another key,
+        unreadable)."""
         try:
             meta = pq.read_schema(self.path).metadata or {}
             if meta.get(b"hotpass_key", b"").decode() != key:
                 return None
             model = json.loads(meta[b"hotpass_model"])
             notes = json.loads(meta.get(b"hotpass_notes", b"[]"))
-            return pq.read_table(self.path).to_pandas(), model, notes
+            db.write(table, pq.read_table(self.path).replace_schema_metadata(None))
+            return model, notes
         except (OSError, KeyError, ValueError, pa.ArrowException):
             return None
 
-    def put(self, key: str, pairs: pd.DataFrame, model: dict, notes: list[str] | None = None) -> None:
-        """Store ``pairs``, the ``model`` that scored them and ``notes`` that must be said again
-        when they are reused (blocking rules skipped) under ``key``."""
-        table = pa.Table.from_pandas(pairs, preserve_index=False)
+    def put(self, key: str, db, table: str, model: dict, notes: list[str] | None = None) -> None:
+        """Store the pairs of table ``table`` of the run database ``db``, the ``model`` that scored
+        them and ``notes`` that must be said again when they are reused (blocking rules skipped)
+        under ``key``."""
+        table = db.arrow(f"SELECT * FROM {table}")
         extra = {b"hotpass_key": key.encode(), b"hotpass_model": json.dumps(model).encode(),
                  b"hotpass_notes": json.dumps(notes or []).encode()}
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})

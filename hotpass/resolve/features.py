@@ -1,267 +1,208 @@
-"""The frame Splink sees: one row per organisation record, matching evidence only.
+"""The matching table Splink reads: one row per organisation record, matching evidence only.
 
-Every value is derived from the normalised record frame and the profile:
+Built in the run database (table ``match_features``, in record order) from
+the normalised organisation and contact records; Python looks only at
+distinct names, domains, towns and people (:mod:`hotpass.resolve.names`).
 
 ``unique_id``
     the record's stable ``record_key``.
-``name_key``
-    the name (legal suffix already removed) as a matching key, without the
-    filler words ``the``, ``of`` and ``and``.
-``name_core``, ``name_tail``
-    the distinctive leading words of the name and the generic words after them
-    ("blue sky" + "flight academy"); a word is generic when it is, or is one
-    typo away from, one of the profile's ``resolution.generic_name_words`` (the first
-    word never is).
-``name_t1``, ``name_t2``, ``name_t3``, ``name_core2``, ``name_code``, ``name_t1_variants``
-    the first three words of ``name_key``, the second distinctive word, a
-    typo-tolerant code (the letters
-    of each of the first two words in sorted order) and the first word with
-    and without each of its letters (words of four letters or more; variants
-    that more than ``resolution.variant_max_records`` records share are dropped): for
-    blocking only.
+``name_key``, ``name_core``, ``name_tail``, ``name_t1`` .. ``name_t3``, ``name_core2``,
+``name_code``, ``name_t1_variants``
+    the name as matching keys (see :func:`hotpass.resolve.names.name_parts`); first-word
+    variants that more than ``resolution.variant_max_records`` records share are dropped.
 ``phones``
-    sorted E.164 numbers from ``phone``, ``phone_other`` and the people's mobiles
-    left on the organisation; numbers that did not normalise are left out.
+    sorted E.164 numbers from ``phone``, ``phone_other`` and the people's mobiles left
+    on the organisation; numbers that did not normalise are left out.
 ``emails``
     sorted, lower-cased addresses from ``email`` and ``email_other``.
 ``org_domain``
-    the website's registrable domain, else the most common mail domain of the
-    record's addresses; never a free-mail, social or dotless domain.
+    the website's registrable domain, else the most common mail domain of the record's
+    addresses; never a free-mail, social or dotless domain.
 ``region``, ``town``, ``legal_suffix``
     canonical province, the folded town name and the canonical legal suffix.
 ``people``, ``people_full``, ``contact_points``
-    when contact records are given: the linked people as "initial surname"
-    and "first name surname" keys, and their own phone numbers and addresses
-    (see :mod:`hotpass.resolve.people`).
+    the linked people as "initial surname" and "first name surname" keys, and their own
+    phone numbers and addresses.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from collections.abc import Iterable
-from functools import lru_cache
-
 import pandas as pd
-from rapidfuzz.distance import DamerauLevenshtein
+import pyarrow as pa
 
-from hotpass.normalise import name_key, registrable_domain
 from hotpass.profile import MATCHING_COLUMNS
-from hotpass.resolve.people import people_columns
-from hotpass.text import is_missing
+from hotpass.resolve.names import (
+    EMAIL_COLUMNS,
+    PHONE_COLUMNS,
+    DomainRules,
+    core_frequencies,
+    fold_words,
+    name_parts,
+    town_key,
+)
+from hotpass.resolve.people import CONTACT_PHONES, person_keys
+from hotpass.rundb import RunDB, quote, text_column
 
-FILLER_WORDS = frozenset({"the", "of", "and"})
-PHONE_COLUMNS = ("phone", "phone_other", "unassigned_mobile", "unassigned_mobile_other")
-EMAIL_COLUMNS = ("email", "email_other")
+TABLE = "match_features"
 FEATURE_COLUMNS = ("unique_id", *MATCHING_COLUMNS)
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-_MIN_BRAND = 5  # free-mail brands at least this long are refused under any suffix ("gmail.co.za")
+E164 = r"\+[1-9][0-9]{6,14}"
+_NAME_PARTS = ["name_key", "name_core", "name_tail", "name_t1", "name_t2", "name_t3", "name_core2",
+               "name_code"]
+
+
+def generic_words(profile) -> frozenset[str]:
+    """The profile's generic name words, spelled as name keys spell them."""
+    return frozenset(fold_words(profile.resolution.generic_name_words))
+
+
+def build(db: RunDB, profile, orgs: str, contacts: str | None = None) -> int:
+    """Write ``match_features`` for the records of table ``orgs`` (and the people of table
+    ``contacts``, linked by ``org_record`` = ``record_id``); returns its row count."""
+    columns = set(db.columns(orgs))
+    _names(db, profile, orgs, columns)
+    _domains(db, profile, orgs, columns)
+    _towns(db, orgs, columns)
+    _people(db, contacts)
+    phones = _list_of([c for c in PHONE_COLUMNS if c in columns], f"regexp_full_match(x, '{E164}')", "x")
+    emails = _list_of([c for c in EMAIL_COLUMNS if c in columns], "x LIKE '%@%'", "lower(x)")
+    max_records = int(profile.resolution.variant_max_records)
+    name_cols = ", ".join(f"n.{c}" for c in _NAME_PARTS)
+    db.create(TABLE, f"""
+        WITH base AS (
+            SELECT t.record_id, t.record_key, {name_cols}, n.deletions,
+                   {phones} AS phones, {emails} AS emails,
+                   {_col(columns, 'domain')} AS website_domain,
+                   {_col(columns, 'region')} AS region, {_col(columns, 'town')} AS town_value,
+                   {_col(columns, 'legal_suffix')} AS legal_suffix
+            FROM {orgs} t LEFT JOIN _names n ON n.name = t.name),
+        variants AS (SELECT record_id, unnest(deletions) AS v FROM base),
+        counts AS (SELECT v, count(*) AS c FROM variants GROUP BY v),
+        kept AS (SELECT record_id, list_sort(list(v)) AS name_t1_variants FROM variants JOIN counts USING (v)
+                 WHERE c <= {max_records} GROUP BY record_id),
+        mail AS (SELECT record_id, m.usable AS d, count(*) AS c
+                 FROM (SELECT record_id, unnest(emails) AS e FROM base)
+                 JOIN _mail_domains m ON m.domain = regexp_extract(e, '[^@]*$')
+                 WHERE m.usable IS NOT NULL GROUP BY ALL),
+        best_mail AS (SELECT record_id, arg_min(d, (-c, d)) AS d FROM mail GROUP BY record_id)
+        SELECT b.record_key AS unique_id, {', '.join('b.' + c for c in _NAME_PARTS)}, k.name_t1_variants,
+               b.phones, b.emails, coalesce(s.usable, bm.d) AS org_domain, b.region,
+               tk.key AS town, b.legal_suffix, p.people, p.people_full, p.contact_points
+        FROM base b
+        LEFT JOIN kept k USING (record_id)
+        LEFT JOIN _site_domains s ON s.domain = b.website_domain
+        LEFT JOIN best_mail bm USING (record_id)
+        LEFT JOIN _towns tk ON tk.value = b.town_value
+        LEFT JOIN _org_people p ON p.org_record = b.record_id
+        ORDER BY b.record_id""")
+    db.drop("_names", "_site_domains", "_mail_domains", "_towns", "_org_people", "_person_keys")
+    return db.count(TABLE)
+
+
+def _col(columns: set[str], name: str) -> str:
+    return f"t.{quote(name)}" if name in columns else "NULL::VARCHAR"
+
+
+def _list_of(columns: list[str], keep: str, value: str) -> str:
+    """SQL: the sorted distinct parts of ``columns`` (split on ";", trimmed) that pass ``keep``,
+    or NULL when there are none."""
+    if not columns:
+        return "NULL::VARCHAR[]"
+    parts = ", ".join(f"string_split(coalesce(t.{quote(c)}, ''), ';')" for c in columns)
+    found = (f"list_sort(list_distinct(list_transform(list_filter(list_transform(flatten([{parts}]), "
+             f"lambda x: trim(x)), lambda x: x <> '' AND {keep}), lambda x: {value})))")
+    return f"CASE WHEN len({found}) = 0 THEN NULL ELSE {found} END"
+
+
+def _write(db: RunDB, name: str, frame: pd.DataFrame, types: dict | None = None) -> None:
+    db.write(name, frame, types=types)
+
+
+def _names(db: RunDB, profile, orgs: str, columns: set[str]) -> None:
+    """``_names``: the parts of every distinct name."""
+    names = [r[0] for r in db.rows(f"SELECT DISTINCT name FROM {orgs} WHERE name IS NOT NULL")] \
+        if "name" in columns else []
+    words = generic_words(profile)
+    rows = [(n, *name_parts(n, words)) for n in names]
+    frame = pd.DataFrame(rows, columns=["name", *_NAME_PARTS, "deletions"])
+    _write(db, "_names", frame, {"deletions": pa.list_(pa.string())})
+
+
+def _domains(db: RunDB, profile, orgs: str, columns: set[str]) -> None:
+    """``_site_domains`` and ``_mail_domains``: each distinct domain and whether it may name
+    an organisation (its registrable domain when it may)."""
+    rules = DomainRules(profile.free_mail_domains, profile.social_domains)
+    sites = [r[0] for r in db.rows(f"SELECT DISTINCT domain FROM {orgs} WHERE domain IS NOT NULL")] \
+        if "domain" in columns else []
+    _write(db, "_site_domains", pd.DataFrame(
+        {"domain": sites, "usable": [rules.usable(str(d).strip().lower()) for d in sites]}, dtype=object))
+    present = [c for c in EMAIL_COLUMNS if c in columns]
+    mail = []
+    if present:
+        parts = " UNION ".join(
+            f"SELECT DISTINCT regexp_extract(lower(trim(unnest(string_split({quote(c)}, ';')))), '[^@]*$') "
+            f"FROM {orgs} WHERE {quote(c)} LIKE '%@%'" for c in present)
+        mail = [r[0] for r in db.rows(parts)]
+    _write(db, "_mail_domains", pd.DataFrame(
+        {"domain": mail, "usable": [rules.usable(d) for d in mail]}, dtype=object))
+
+
+def _towns(db: RunDB, orgs: str, columns: set[str]) -> None:
+    towns = [r[0] for r in db.rows(f"SELECT DISTINCT town FROM {orgs} WHERE town IS NOT NULL")] \
+        if "town" in columns else []
+    _write(db, "_towns", pd.DataFrame({"value": towns, "key": [town_key(t) for t in towns]}, dtype=object))
+
+
+def _people(db: RunDB, contacts: str | None) -> None:
+    """``_org_people``: per organisation record, its people's name keys and own phones and addresses."""
+    columns = set(db.columns(contacts)) if contacts and db.has(contacts) else set()
+    if "org_record" not in columns:
+        db.create("_org_people", "SELECT NULL::VARCHAR AS org_record, NULL::VARCHAR[] AS people, "
+                                 "NULL::VARCHAR[] AS people_full, NULL::VARCHAR[] AS contact_points WHERE false")
+        return
+    name = {c: (f"c.{quote(c)}" if c in columns else "NULL::VARCHAR") for c in
+            ("first_name", "last_name", "full_name")}
+    triples = db.rows(f"SELECT DISTINCT {name['first_name']}, {name['last_name']}, {name['full_name']} "
+                      f"FROM {contacts} c WHERE org_record IS NOT NULL")
+    keys = [(f, la, fu, *person_keys(f, la, fu)) for f, la, fu in triples]
+    _write(db, "_person_keys", pd.DataFrame(keys, columns=["first", "last", "full", "short", "whole"],
+                                            dtype=object))
+    reach = [c for c in (*CONTACT_PHONES, "email") if c in columns]
+    parts = ", ".join(f"string_split(coalesce(c.{quote(c)}, ''), ';')" for c in reach) or ""
+    points = (f"list_transform(list_filter(list_transform(flatten([{parts}]), lambda x: trim(x)), "
+              f"lambda x: regexp_full_match(x, '{E164}') OR x LIKE '%@%'), "
+              f"lambda x: CASE WHEN regexp_full_match(x, '{E164}') THEN x ELSE lower(x) END)") \
+        if reach else "[]::VARCHAR[]"
+    db.create("_org_people", f"""
+        WITH each AS (
+            SELECT c.org_record, k.short, k.whole, {points} AS points
+            FROM {contacts} c LEFT JOIN _person_keys k
+              ON k.first IS NOT DISTINCT FROM {name['first_name']} AND k.last IS NOT DISTINCT FROM
+                 {name['last_name']} AND k.full IS NOT DISTINCT FROM {name['full_name']}
+            WHERE c.org_record IS NOT NULL),
+        flat AS (SELECT org_record, short, whole, unnest(CASE WHEN len(points) = 0 THEN [NULL] ELSE points END)
+                 AS point FROM each)
+        SELECT org_record,
+               nullif(list_sort(list_distinct(list(short))), []) AS people,
+               nullif(list_sort(list_distinct(list(whole))), []) AS people_full,
+               nullif(list_sort(list_distinct(list(point))), []) AS contact_points
+        FROM flat GROUP BY org_record""")
+
+
+def tf_name_core(db: RunDB, profile) -> pd.DataFrame:
+    """The term frequencies of name cores (see :func:`hotpass.resolve.names.core_frequencies`)."""
+    pairs = db.rows(f"SELECT DISTINCT name_core, name_tail FROM {TABLE} WHERE name_core IS NOT NULL")
+    return core_frequencies(pairs, generic_words(profile))
 
 
 def features(orgs: pd.DataFrame, profile, contacts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The matching frame for ``orgs`` (see the module docstring), in record order.
-
-    ``contacts`` (optional) are the contact records, linked to ``orgs`` by
-    ``org_record`` = ``record_id``; without them ``people`` and
-    ``contact_points`` are empty.
-    """
-    column = _column_getter(orgs)
-    domains = _DomainRules(profile.free_mail_domains, profile.social_domains)
-    names = [_name_key(v) for v in column("name")]
-    emails = [_emails(row) for row in zip(*(column(c) for c in EMAIL_COLUMNS))]
-    generic_words = frozenset(fold_words(profile.resolution.generic_name_words))
-    split = [_core_and_tail(n, generic_words) for n in names]
-    first_words = [_word(n, 0) for n in names]
-    values = {
-        "unique_id": column("record_key"),
-        "name_key": names,
-        "name_core": [core for core, _ in split],
-        "name_tail": [tail for _, tail in split],
-        "name_t1": first_words,
-        "name_t2": [_word(n, 1) for n in names],
-        "name_t3": [_word(n, 2) for n in names],
-        "name_core2": [_word(core, 1) for core, _ in split],
-        "name_code": [_name_code(n) for n in names],
-        "name_t1_variants": _variants(first_words, profile.resolution.variant_max_records),
-        "phones": [_phones(row) for row in zip(*(column(c) for c in PHONE_COLUMNS))],
-        "emails": emails,
-        "org_domain": [domains.org_domain(d, e) for d, e in zip(column("domain"), emails)],
-        "region": [_text(v) for v in column("region")],
-        "town": [_town(v) for v in column("town")],
-        "legal_suffix": [_text(v) for v in column("legal_suffix")],
-        **people_columns(orgs, contacts),
-    }
-    # object columns keep None as None (pandas would otherwise infer a string dtype with NaN)
-    frame = pd.DataFrame({name: pd.Series(col, dtype=object) for name, col in values.items()})
-    frame.attrs["generic_words"] = sorted(generic_words)  # JSON-friendly: DuckDB serialises attrs
-    return frame
+    """The matching table for record frames (``orgs`` with record_id and record_key, ``contacts``
+    with org_record), as a frame: for tests and benchmarks that start from frames."""
+    with RunDB() as db:
+        db.write("_orgs", orgs)
+        if contacts is not None:
+            db.write("_contacts", contacts)
+        build(db, profile, "_orgs", "_contacts" if contacts is not None else None)
+        return db.frame(TABLE)
 
 
-def fold_words(words) -> list[str]:
-    """Generic name words as name keys spell them (lower case, no punctuation)."""
-    return [w for word in words for w in (_name_key_cached(str(word)) or "").split()]
-
-
-def _text(value) -> str | None:
-    return None if is_missing(value) else str(value).strip()
-
-
-def _column_getter(orgs: pd.DataFrame):
-    """``column(name)`` -> list of values, all None when the column is absent."""
-
-    def column(name: str) -> list:
-        if name in orgs.columns:
-            return orgs[name].tolist()
-        return [None] * len(orgs)
-
-    return column
-
-
-def _split(value) -> list[str]:
-    """The values of a cell that may hold several, joined with "; "."""
-    if is_missing(value):
-        return []
-    return [part.strip() for part in str(value).split(";") if part.strip()]
-
-
-@lru_cache(maxsize=200_000)
-def _name_key_cached(name: str) -> str | None:
-    words = [w for w in name_key(name).split() if w not in FILLER_WORDS]
-    return " ".join(words) or None
-
-
-def _name_key(value) -> str | None:
-    return None if is_missing(value) else _name_key_cached(str(value))
-
-
-@lru_cache(maxsize=100_000)
-def _generic(word: str, generic_words: frozenset[str]) -> str | None:
-    """The generic word ``word`` spells, allowing one typo in words of five letters or more."""
-    if word in generic_words:
-        return word
-    if len(word) < 5:
-        return None
-    close = [
-        g
-        for g in sorted(generic_words)
-        if len(g) >= 5
-        and abs(len(word) - len(g)) <= 1
-        and DamerauLevenshtein.distance(word, g) <= 1
-    ]
-    return close[0] if close else None
-
-
-def _core_and_tail(key: str | None, generic_words: frozenset[str]) -> tuple[str | None, str | None]:
-    """(distinctive words, generic words after them) of a name key."""
-    if not key:
-        return None, None
-    words = key.split()
-    cut = next((i for i in range(1, len(words)) if _generic(words[i], generic_words)), len(words))
-    return " ".join(words[:cut]), " ".join(words[cut:]) or None
-
-
-def core_frequencies(frame: pd.DataFrame) -> pd.DataFrame:
-    """How often each distinctive part names a different organisation.
-
-    Returns columns ``name_core`` and ``tf_name_core``.
-
-    Records of one organisation repeat its name, so counting records would make
-    every duplicated name look common. Instead a core counts once per distinct
-    kind of tail it appears with (the generic word the tail starts with):
-    "vaal aviation", "vaal flight school" -> 2; "tetawa flight", "tetawa flight
-    academy" -> 1. Frequencies are those counts over their total.
-    """
-    generic_words = frozenset(frame.attrs.get("generic_words", ()))
-    kinds: dict[str, set] = {}
-    for core, tail in zip(frame["name_core"], frame["name_tail"]):
-        if isinstance(core, str):
-            kinds.setdefault(core, set()).add(
-                _generic(tail.split()[0], generic_words) if isinstance(tail, str) else None
-            )
-    counts = {core: len(found) for core, found in kinds.items()}
-    total = sum(counts.values()) or 1
-    cores = sorted(counts)
-    return pd.DataFrame({"name_core": cores, "tf_name_core": [counts[c] / total for c in cores]})
-
-
-def _word(key: str | None, index: int) -> str | None:
-    words = key.split() if key else []
-    return words[index] if len(words) > index else None
-
-
-def _name_code(key: str | None) -> str | None:
-    """Letters of the first two words, each sorted: survives swapped letters ("flihgt")."""
-    if not key:
-        return None
-    return " ".join("".join(sorted(word)) for word in key.split()[:2])
-
-
-@lru_cache(maxsize=100_000)
-def _deletions(word) -> tuple[str, ...]:
-    """``word`` and every string made by deleting one of its letters (words of 4+ letters)."""
-    if not isinstance(word, str) or len(word) < 4:
-        return ()
-    return tuple(sorted({word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}))
-
-
-def _variants(first_words: list, max_records: int) -> list[list[str] | None]:
-    """Deletion variants of each first word, without variants shared by more than
-    ``max_records`` records."""
-    per_record = [_deletions(w) for w in first_words]
-    counts = Counter(v for variants in per_record for v in variants)
-    kept = [[v for v in variants if counts[v] <= max_records] for variants in per_record]
-    return [variants or None for variants in kept]
-
-
-def _phones(cells: Iterable) -> list[str] | None:
-    numbers = {p for cell in cells for p in _split(cell) if _E164.match(p)}
-    return sorted(numbers) or None
-
-
-def _emails(cells: Iterable) -> list[str] | None:
-    addresses = {e.lower() for cell in cells for e in _split(cell) if "@" in e}
-    return sorted(addresses) or None
-
-
-def _town(value) -> str | None:
-    if is_missing(value):
-        return None
-    return " ".join(str(value).casefold().split()) or None
-
-
-def _suffixes(domain: str) -> set[str]:
-    """``domain`` and every parent of it: "a.b.co.za" -> {"a.b.co.za", "b.co.za", "co.za", "za"}."""
-    labels = domain.split(".")
-    return {".".join(labels[i:]) for i in range(len(labels))}
-
-
-class _DomainRules:
-    """Decides which domains can identify an organisation."""
-
-    def __init__(self, free_mail: Iterable[str], social: Iterable[str]):
-        self.refused = {d.lower().strip(".") for d in (*free_mail, *social)}
-        self.brands = frozenset(
-            d.split(".")[0] for d in map(str.lower, free_mail) if len(d.split(".")[0]) >= _MIN_BRAND
-        )
-        self.usable = lru_cache(maxsize=100_000)(self._usable)
-
-    def _usable(self, domain: str) -> str | None:
-        """The registrable domain when it may name an organisation, else None.
-
-        Free-mail and social domains never may, nor free-mail brands under any suffix.
-        """
-        found = registrable_domain(domain)
-        if not found or "." not in found or _suffixes(found) & self.refused:
-            return None
-        return None if found.split(".")[0] in self.brands else found
-
-    def org_domain(self, website_domain, emails: list[str] | None) -> str | None:
-        """The website's domain when usable, else the commonest usable mail domain."""
-        if not is_missing(website_domain):
-            found = self.usable(str(website_domain).strip().lower())
-            if found:
-                return found
-        counts = Counter(d for d in (self.usable(e.rpartition("@")[2]) for e in emails or ()) if d)
-        if not counts:
-            return None
-        return min(counts, key=lambda d: (-counts[d], d))
+__all__ = ["FEATURE_COLUMNS", "TABLE", "build", "features", "text_column", "tf_name_core"]

@@ -1,9 +1,9 @@
-"""One Splink session: a private in-memory DuckDB holding the feature table.
+"""One Splink session on the run's own DuckDB connection.
 
-The session is the resolver's only seam to Splink and DuckDB. It registers
-the feature frame once (as a DuckDB table built from Arrow, so Splink's many
-queries do not re-read pandas objects), makes linkers on it, turns Splink's
-predictions into a sorted pandas frame, and closes the connection at the end.
+The session is the resolver's only seam to Splink. It registers the run's
+``match_features`` table (no pandas round trip), makes linkers on it, writes
+Splink's predictions as the sorted table ``scored_pairs``, and drops the
+working tables Splink made when it ends.
 Splink's log warnings are collected as notes instead of being printed (the
 "splink" logger is redirected while a session is open, then restored).
 """
@@ -14,17 +14,16 @@ import hashlib
 import logging
 import warnings
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-from hotpass.profile import LIST_COLUMNS
 from hotpass.resolve import settings as rs
-from hotpass.resolve.features import core_frequencies
+from hotpass.resolve.features import TABLE
+from hotpass.rundb import RunDB
 
-TABLE = "hotpass_orgs"
+SCORED = "scored_pairs"
 
 
 #: Splink warnings that say nothing here (the profile chooses max_pairs on purpose).
@@ -53,12 +52,14 @@ class _NoteHandler(logging.Handler):
 class SplinkSession:
     """A DuckDB connection with the feature table, used as a context manager."""
 
-    def __init__(self, frame: pd.DataFrame, spec: rs.ModelSpec):
-        self.frame = frame
+    def __init__(self, db: RunDB, spec: rs.ModelSpec, tf_core: pd.DataFrame):
+        self.db = db
+        self.records = db.count(TABLE)
         self.spec = spec
+        self.tf_core_frame = tf_core
         self.notes: list[str] = []
         self.skipped: list[tuple[str, int]] = []  # blocking rules left out: (rule, estimated pairs)
-        self._con: duckdb.DuckDBPyConnection | None = None
+        self._before: set[str] = set()
         self._handler = _NoteHandler(self.notes)
         self._logger = logging.getLogger("splink")
         self._saved: tuple[bool, int] | None = None
@@ -76,24 +77,20 @@ class SplinkSession:
         return self
 
     def _open(self) -> None:
-        """The connection, the feature table and the name-core frequency table."""
-        self._con = duckdb.connect(":memory:")
-        self._con.register("hotpass_input", to_arrow(self.frame))
-        self._con.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM hotpass_input")
-        self._con.unregister("hotpass_input")
-        self.db = DuckDBAPI(self._con)
-        self.sdf = self.db.register(TABLE, dataset_display_name=TABLE)
-        tf_core = core_frequencies(self.frame)
-        self.tf_core = self.db.register(tf_core, table_name="hotpass_tf_name_core")
+        """Splink's view of the run database, the feature table and the name-core frequencies."""
+        self._before = set(self.db.tables())
+        self.api = DuckDBAPI(self.db.con)
+        self.sdf = self.api.register(TABLE, dataset_display_name=TABLE)
+        self.tf_core = self.api.register(self.tf_core_frame, table_name="hotpass_tf_name_core")
 
     def __exit__(self, *exc) -> None:
         self._logger.removeHandler(self._handler)
         if self._saved is not None:
             self._logger.propagate, level = self._saved
             self._logger.setLevel(level)
-        if self._con is not None:
-            self._con.close()
-            self._con = None
+        for table in set(self.db.tables()) - self._before - {SCORED}:
+            if table.startswith(("__splink", "hotpass_tf")):
+                self.db.drop(table)
 
     def linker(self, model: dict | None = None) -> Linker:
         """A linker on the feature table: untrained settings, or the given model."""
@@ -102,8 +99,9 @@ class SplinkSession:
         linker.table_management.register_term_frequency_lookup(self.tf_core, "name_core")
         return linker
 
-    def predict(self, model: dict) -> pd.DataFrame:
-        """Scored pairs at or above the profile's ``predict_floor``, sorted by keys.
+    def predict(self, model: dict) -> int:
+        """Table ``scored_pairs``: pairs at or above the profile's ``predict_floor``, sorted by keys;
+        returns how many.
 
         Blocking rules that would take the candidate pairs above the profile's
         ``max_comparisons`` are left out (see :meth:`affordable_rules`);
@@ -117,16 +115,12 @@ class SplinkSession:
         linker = self.linker(model)
         predicted = linker.inference.predict(threshold_match_probability=self.spec.predict_floor)
         table = predicted.physical_name
-        columns = [row[0] for row in self._con.execute(f"DESCRIBE {table}").fetchall()]
-        sql = pairs_sql(table, columns)
+        position = {str(i): str(k) for i, k in enumerate(kept)} if len(kept) < len(rules) else {}
         try:
-            pairs = self._con.sql(sql).df()
+            count = self.db.create(SCORED, pairs_sql(table, self.db.columns(table), position))
         finally:
             predicted.drop_table_from_database_and_remove_from_cache()
-        if len(kept) < len(rules) and "blocked_by" in pairs:
-            position = {str(i): str(k) for i, k in enumerate(kept)}  # Splink's match_key is text
-            pairs["blocked_by"] = [position.get(str(v), v) for v in pairs["blocked_by"]]
-        return pairs
+        return count
 
     def affordable_rules(self, rules: list) -> list[int]:
         """Indexes of the blocking rules to predict with: in order, while Splink's sampled estimate
@@ -134,7 +128,7 @@ class SplinkSession:
         :attr:`skipped` (rule, its estimated pairs)."""
         if not rules:
             return []
-        sample = 1.0 if len(self.frame) <= EXACT_COUNT_RECORDS else SAMPLED_PROPORTION
+        sample = 1.0 if self.records <= EXACT_COUNT_RECORDS else SAMPLED_PROPORTION
         with warnings.catch_warnings():  # Splink warns when a sampled estimate rests on few pairs
             warnings.simplefilter("ignore", UserWarning)
             counts = count_comparisons_from_blocking_rules(
@@ -152,25 +146,16 @@ class SplinkSession:
         return kept
 
 
-def digest(frame: pd.DataFrame) -> str:
-    """A hash of the feature frame's content (its Arrow IPC bytes)."""
+def digest(db: RunDB) -> str:
+    """A hash of the feature table's content (its Arrow IPC bytes, in record order)."""
     sink = pa.BufferOutputStream()
-    table = to_arrow(frame)
+    table = db.arrow(f"SELECT * FROM {TABLE}")
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
     return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
 
 
-def to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """The feature frame as Arrow: text columns, and lists of text for the list columns."""
-    fields = [
-        pa.field(c, pa.list_(pa.string()) if c in LIST_COLUMNS else pa.string())
-        for c in frame.columns
-    ]
-    return pa.Table.from_pandas(frame, schema=pa.schema(fields), preserve_index=False)
-
-
-def pairs_sql(table: str, columns: list[str]) -> str:
+def pairs_sql(table: str, columns: list[str], position: dict[str, str] | None = None) -> str:
     """Select and sort Splink's predictions.
 
     Keeps the per-comparison match weights (``mw_<comparison>``, and
@@ -180,10 +165,14 @@ def pairs_sql(table: str, columns: list[str]) -> str:
     """
     weights = ", ".join(c for c in columns if c.startswith("mw_"))
     gammas = ", ".join(c for c in columns if c.startswith("gamma_"))
+    blocked = "match_key"
+    if position:  # rules left out: blocked_by keeps the profile's numbering
+        cases = " ".join(f"WHEN '{i}' THEN '{k}'" for i, k in position.items())
+        blocked = f"CASE match_key::VARCHAR {cases} ELSE match_key::VARCHAR END"
     return f"""
         SELECT least(unique_id_l, unique_id_r) AS key_l,
                greatest(unique_id_l, unique_id_r) AS key_r,
-               match_probability, match_weight, {weights}, {gammas}, match_key AS blocked_by
+               match_probability, match_weight, {weights}, {gammas}, {blocked} AS blocked_by
         FROM {table}
         ORDER BY key_l, key_r
     """

@@ -79,7 +79,7 @@ def train(
     """
     new_linker = session.linker
     progress(0.0, "Estimating the prior")
-    prior = estimate_prior(new_linker(None), len(session.frame), spec)
+    prior = estimate_prior(new_linker(None), session.records, spec)
     progress(0.1, "Estimating u by random sampling")
     sampler = new_linker(rs.u_settings(spec))
     sampler.training.estimate_u_using_random_sampling(

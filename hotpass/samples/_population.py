@@ -18,7 +18,7 @@ from hotpass.samples._names import make_names
 from hotpass.samples._people import People, make_people
 
 HARD_SHARE = 0.07  # views of duplicated organisations that keep little shared evidence
-SUFFIX_WEIGHTS = {  # canonical suffix -> weight, companies / clubs
+SUFFIX_WEIGHTS = {  # canonical suffilambda x: weight, companies / clubs
     "company": {"(Pty) Ltd": 68, "CC": 14, "": 12, "Ltd": 3, "NPC": 3},
     "club": {"NPC": 30, "": 62, "NPO": 8},
 }

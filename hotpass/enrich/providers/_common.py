@@ -9,13 +9,12 @@ from pathlib import Path
 import pandas as pd
 
 from hotpass.enrich.base import EnrichContext, Proposal
-from hotpass.resolve.features import _DomainRules
+from hotpass.resolve.names import DomainRules
 from hotpass.text import is_missing
 
 #: Which domains may be an organisation's own: never free-mail (nor a long free-mail brand under
 #: any suffix: "gmail.co.za"), social or dotless. The resolver's own rule, imported so that both
 #: agree on what "own domain" means (it is private there; it could become public in features.py).
-DomainRules = _DomainRules
 
 PROVENANCE = ("record_kind", "record_id", "field", "value", "source_file", "source_sheet",
               "source_row")

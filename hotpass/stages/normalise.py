@@ -1,0 +1,170 @@
+"""Stage ``normalise``: each distinct value is read once in Python; the results are joined back.
+
+Every distinct (field kind, text) of the raw records goes through the
+normalisers (:class:`hotpass.normalise.Normaliser`; on every core when there
+are many) into table ``norm_values``: the first value, the others ("; "),
+the rule that changed it, the problem that makes it suspect, the extra
+(legal suffix off a name, title off a person) and the finding it makes.
+SQL then writes ``organisation_records`` and ``contact_records``: each field
+replaced by its value, several values spilling into ``<field>_other``, legal
+suffixes taken off names filling an empty ``legal_suffix``, titles in
+``<field>_title``, a contact known by first and last name given a full name,
+a missing country the profile's, a missing domain the website's. Each
+changed or suspect cell is a row of ``findings``.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from hotpass.mapping import CONTACT, ORG
+from hotpass.normalise import Normaliser, organisation_domain
+from hotpass.normalise.parallel import read_all
+from hotpass.profile import Profile
+from hotpass.run import Run
+from hotpass.rundb import literal, quote, text_column
+from hotpass.stages.records import UNASSIGNED, raw_table
+
+OTHER, TITLE = "_other", "_title"
+PERSON_KINDS = ("person_name", "first_name", "last_name")
+ENTITIES = (ORG, CONTACT)
+
+
+def records_table(entity: str) -> str:
+    """The table of an entity's normalised records."""
+    return f"{entity}_records"
+
+
+def field_kinds(profile: Profile, entity: str, columns: list[str]) -> dict[str, str]:
+    """Column -> field kind; contact details left on organisations keep their contact kind."""
+    kinds = {name: spec.kind for name, spec in profile.fields(entity).items() if name in columns}
+    for column in columns:
+        name = column[len(UNASSIGNED):] if column.startswith(UNASSIGNED) else None
+        if name in profile.contact_fields:
+            kinds[column] = profile.contact_fields[name].kind
+    return kinds
+
+
+def run(run: Run, profile: Profile) -> int:
+    """Stage ``normalise`` (see the module docstring); returns the number of distinct values read."""
+    db = run.db
+    db.clear_findings("normalise")
+    kinds = {e: field_kinds(profile, e, db.columns(raw_table(e))) for e in ENTITIES}
+    pairs = _distinct(run, kinds)
+    run.report("normalise", 0.05, f"Reading {len(pairs):,} distinct values")
+    results = read_all(Normaliser.from_profile(profile), pairs)
+    _store_values(run, results)
+    run.report("normalise", 0.8, "Writing normalised records")
+    for entity in ENTITIES:
+        _write_records(run, profile, entity, kinds[entity])
+        _findings(run, entity, kinds[entity])
+    db.drop("_spill")
+    return len(pairs)
+
+
+def _distinct(run: Run, kinds: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
+    """Every distinct (kind, text) of the raw records, first-seen order by column."""
+    selects = [f"SELECT DISTINCT {literal(kind)} AS kind, {quote(column)} AS value FROM {raw_table(entity)} "
+               f"WHERE {quote(column)} IS NOT NULL"
+               for entity in ENTITIES for column, kind in kinds[entity].items()]
+    if not selects:
+        return []
+    seen = dict.fromkeys(run.db.rows(" UNION ALL ".join(selects)))
+    return list(seen)
+
+
+def _store_values(run: Run, results: dict) -> None:
+    """``norm_values``: what each distinct value became, and the finding it makes."""
+    rows = [(kind, original, *_row(kind, original, result, extra))
+            for (kind, original), (result, extra) in results.items()]
+    names = ["kind", "original", "value", "others", "n_values", "rule", "problem", "extra", "code",
+             "severity", "message", "new"]
+    columns = list(zip(*rows)) if rows else [[] for _ in names]
+    arrays = [pa.array(list(c), type=pa.int64()) if n == "n_values" else text_column(c)
+              for n, c in zip(names, columns)]
+    run.db.write("norm_values", pa.Table.from_arrays(arrays, names=names))
+
+
+def _row(kind: str, original: str, result, extra) -> tuple:
+    values = result.values
+    others = "; ".join(values[1:]) or None
+    code = severity = message = None
+    new = "; ".join(values) or None
+    if result.problem:
+        code, severity = f"normalise.{result.problem}", "warning"
+        message = f"{kind} value {original!r} looks wrong ({result.problem}); kept as {new!r}"
+    elif result.rule is not None:
+        code, severity = f"normalise.{result.rule}", "info"
+        message = (f"{kind} value {original!r} treated as missing ({result.rule})" if new is None
+                   else f"{kind} value {original!r} changed to {new!r} ({result.rule})")
+    return (result.value, others, len(values), result.rule, result.problem, extra, code, severity, message,
+            new)
+
+
+def _has(run: Run, table: str, column: str, kind: str, condition: str) -> bool:
+    """Whether any value of ``column`` normalised to something matching ``condition``."""
+    return bool(run.db.rows(f"SELECT 1 FROM {table} t JOIN norm_values v ON v.kind = {literal(kind)} "
+                            f"AND v.original = t.{quote(column)} WHERE {condition} LIMIT 1"))
+
+
+def _write_records(run: Run, profile: Profile, entity: str, kinds: dict[str, str]) -> None:
+    """``<entity>_records``: the raw records with every field normalised (see the module docstring)."""
+    raw = raw_table(entity)
+    columns = run.db.columns(raw)
+    joins, select, added = [], {}, {}
+    suffixes = []
+    for column in columns:
+        select[column] = f"t.{quote(column)}"
+    for i, (column, kind) in enumerate(kinds.items()):
+        alias = f"v{i}"
+        joins.append(f"LEFT JOIN norm_values {alias} ON {alias}.kind = {literal(kind)} "
+                     f"AND {alias}.original = t.{quote(column)}")
+        select[column] = f"{alias}.value"
+        if _has(run, raw, column, kind, "v.others IS NOT NULL"):
+            old = f"t.{quote(column + OTHER)}" if column + OTHER in columns else "NULL"
+            added[column + OTHER] = f"nullif(concat_ws('; ', {old}, {alias}.others), '')"
+        if kind == "org_name":
+            suffixes.append(f"{alias}.extra")
+        elif kind in PERSON_KINDS and _has(run, raw, column, kind, "v.extra IS NOT NULL"):
+            added[column + TITLE] = f"{alias}.extra"
+    if suffixes and any(_has(run, raw, c, k, "v.extra IS NOT NULL") for c, k in kinds.items()
+                        if k == "org_name"):
+        current = select.get("legal_suffix", "NULL")
+        fill = f"coalesce({current}, {', '.join(suffixes)})" if "legal_suffix" in select else \
+            f"coalesce({', '.join(suffixes)})"
+        (select if "legal_suffix" in select else added)["legal_suffix"] = fill
+    select.update(added)
+    if entity == CONTACT and {"full_name", "first_name", "last_name"} <= set(select):
+        joined = f"nullif(concat_ws(' ', {select['first_name']}, {select['last_name']}), '')"
+        select["full_name"] = f"coalesce({select['full_name']}, {joined})"
+    if entity == ORG:
+        _organisation_defaults(run, profile, select, raw, joins)
+    body = ", ".join(f"{expr} AS {quote(name)}" for name, expr in select.items())
+    run.db.create(records_table(entity), f"SELECT {body} FROM {raw} t {' '.join(joins)} ORDER BY t.record_id")
+
+
+def _organisation_defaults(run: Run, profile: Profile, select: dict, raw: str, joins: list) -> None:
+    """A missing country is the profile's; a missing domain is the website's own domain."""
+    if "country" in select:
+        select["country"] = f"coalesce({select['country']}, {literal(profile.country)})"
+    if "website" not in select or "domain" not in select:
+        return
+    websites = [row[0] for row in run.db.rows(
+        f"SELECT DISTINCT {select['website']} FROM {raw} t {' '.join(joins)} WHERE {select['website']} "
+        "IS NOT NULL")]
+    derived = [(w, organisation_domain(w, profile.social_domains)) for w in websites]
+    run.db.write("_site_domains", pa.Table.from_arrays(
+        [text_column([w for w, _ in derived]), text_column([d for _, d in derived])], names=["website", "domain"]))
+    joins.append(f"LEFT JOIN _site_domains sd ON sd.website = {select['website']}")
+    select["domain"] = f"coalesce({select['domain']}, sd.domain)"
+
+
+def _findings(run: Run, entity: str, kinds: dict[str, str]) -> None:
+    """One finding per cell whose value was changed or looks wrong."""
+    raw = raw_table(entity)
+    for column, kind in kinds.items():
+        run.db.insert_findings("normalise", f"""
+            SELECT v.code, v.severity, v.message, t.source_file, t.source_sheet, t.source_row,
+                   {literal(column)}, t.{quote(column)}, v.new, v.rule
+            FROM {raw} t JOIN norm_values v ON v.kind = {literal(kind)} AND v.original = t.{quote(column)}
+            WHERE v.code IS NOT NULL ORDER BY t.record_id""")

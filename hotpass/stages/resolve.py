@@ -1,0 +1,46 @@
+"""Stage ``resolve``: duplicate organisations found with Splink, honouring people's decisions.
+
+The decisions in force are copied from the workspace into the run's
+``decisions`` table (so the run shows what it honoured), the cached model is
+reused unless the request says retrain, and the last run's scores are reused
+when nothing changed. See :mod:`hotpass.resolve` for the tables it writes.
+Decisions that contradict each other, and blocking rules left out to bound
+the number of pairs, are findings.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hotpass.mapping import CONTACT, ORG
+from hotpass.profile import Profile
+from hotpass.resolve import SKIPPED_RULE, Constraints, ScoreCache, load_model, resolve, save_model
+from hotpass.run import Run
+from hotpass.stages.normalise import records_table
+
+DECISION_COLUMNS = ["decision_id", "kind", "record_key", "other_key", "members", "reviewer", "note",
+                    "created_at"]
+
+
+def run(run: Run, profile: Profile) -> int:
+    """Stage ``resolve`` (see the module docstring); returns the number of records resolved."""
+    db = run.db
+    db.clear_findings("resolve")
+    ws = run.workspace
+    decisions = ws.decisions() if ws is not None else pd.DataFrame(columns=DECISION_COLUMNS)
+    db.write("decisions", decisions[DECISION_COLUMNS].astype(object).assign(
+        decision_id=decisions["decision_id"].astype("int64")))
+    constraints = ws.constraints() if ws is not None else Constraints()
+    model = load_model(ws.directory, profile) if ws is not None and not run.request.retrain else None
+    scores = ScoreCache(ws.directory, profile) if ws is not None else None
+    found = resolve(db, profile, records_table(ORG), records_table(CONTACT), constraints, model,
+                    run.request.retrain, run.report, scores)
+    if ws is not None and found.trained:
+        save_model(ws.directory, profile, found.model)
+    db.set_meta("model", found.model)
+    db.set_meta("resolution", {"trained": found.trained, "notes": found.notes, "timings": found.timings})
+    rows = [("resolve.decision_conflict", "warning", c.message, *[None] * 7) for c in found.conflicts]
+    rows += [("resolve.blocking_rule_skipped", "warning", note, *[None] * 7) for note in found.notes
+             if note.startswith(SKIPPED_RULE)]
+    db.add_findings("resolve", rows)
+    return found.records
