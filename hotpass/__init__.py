@@ -1,41 +1,68 @@
 """Hotpass: refine messy organisation and contact workbooks into one governed list.
 
-The public API. Pages and the CLI import from here, never from deep modules.
-Names are imported on first use, so ``import hotpass`` stays fast.
+The public API. The workbench's pages and the CLI import from here, never from
+deep modules. Names are imported on first use, so ``import hotpass`` stays fast
+(the login page needs neither pandas nor DuckDB).
 """
 
 from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _API = {
+    # errors
     "HotpassError": "hotpass.errors",
     "InputFileError": "hotpass.errors",
     "ProfileError": "hotpass.errors",
     "MappingError": "hotpass.errors",
     "ExportError": "hotpass.errors",
-    "Finding": "hotpass.findings",
-    "Findings": "hotpass.findings",
+    "PublishBlocked": "hotpass.errors",
+    "UserError": "hotpass.errors",
+    "WorkspaceError": "hotpass.errors",
+    # profiles
     "Profile": "hotpass.profile",
     "load_profile": "hotpass.profile",
     "available_profiles": "hotpass.profile",
+    # reading and mapping
     "read_workbook": "hotpass.ingest",
     "SourceWorkbook": "hotpass.ingest",
     "SourceSheet": "hotpass.ingest",
+    "known_headers": "hotpass.stages.sources",
     "SheetMapping": "hotpass.mapping",
     "ColumnMapping": "hotpass.mapping",
     "map_sheet": "hotpass.mapping",
     "set_target": "hotpass.mapping",
+    "find_saved": "hotpass.mapping",
     "save_mappings": "hotpass.mapping",
     "load_mappings": "hotpass.mapping",
-    "Refined": "hotpass.pipeline",
+    # runs
+    "STAGES": "hotpass.pipeline",
+    "LABELS": "hotpass.pipeline",
     "refine": "hotpass.pipeline",
-    "read_sources": "hotpass.pipeline",
-    "map_sources": "hotpass.pipeline",
-    "refine_sheets": "hotpass.pipeline",
-    "write_outputs": "hotpass.pipeline",
+    "execute": "hotpass.pipeline",
+    "publish": "hotpass.pipeline",
+    "Request": "hotpass.run",
+    "SourceFile": "hotpass.run",
+    "RunResult": "hotpass.result",
+    "open_run": "hotpass.result",
+    "latest_finished": "hotpass.result",
+    "submit": "hotpass.worker",
+    # the workspace, users, review and enrichment
+    "Workspace": "hotpass.workspace",
+    "Users": "hotpass.users",
+    "User": "hotpass.users",
+    "ROLES": "hotpass.users",
+    "can": "hotpass.users",
+    "random_password": "hotpass.users",
+    "review": "hotpass.review",
+    "ProposalStore": "hotpass.enrich",
+    # reports and deliverables
+    "build_report": "hotpass.report.build",
+    "write_report": "hotpass.report",
+    "read_deliverable": "hotpass.deliverable",
+    "validate_tables": "hotpass.validate",
     "generate_samples": "hotpass.samples",
 }
 
@@ -44,7 +71,8 @@ __all__ = sorted(_API)
 
 def __getattr__(name: str):
     if name in _API:
-        value = getattr(importlib.import_module(_API[name]), name)
+        module = importlib.import_module(_API[name])
+        value = module if module.__name__ == f"hotpass.{name}" else getattr(module, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'hotpass' has no attribute {name!r}")

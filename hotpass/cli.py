@@ -68,7 +68,6 @@ def refine(
 
     Exits 2 without writing the deliverable when a blocking expectation fails.
     """
-    from hotpass.enrich.reference import load_reference
     from hotpass.errors import PublishBlocked
     from hotpass.mapping import load_mappings, save_mappings
     from hotpass.pipeline import refine as run
@@ -76,20 +75,23 @@ def refine(
     from hotpass.workspace import Workspace
 
     stop_tracing = None
+    report_dir = report or output.parent
     try:
         if output.suffix.lower() != ".xlsx":
             _fail(f"{output}: the output must be an .xlsx file")
         prof = load_profile(profile)
         saved = load_mappings(mapping) if mapping else None
-        ref = load_reference(reference, prof) if reference else None
-        report_dir = report or output.parent
         stop_tracing = _trace() if trace else None
         output.parent.mkdir(parents=True, exist_ok=True)
         with Workspace(workspace) as ws:
             result = run(files, prof, output=output, csv_dir=csv_dir, parquet_dir=parquet_dir, saved=saved,
                          progress=(lambda *a: None) if quiet else _progress, workspace=ws, retrain=retrain,
-                         username=_user(), report_dir=report_dir, override=override_gate, reference=ref)
-            save_mappings(result.mappings, workspace / "last_mapping.json")
+                         username=_user(), report_dir=report_dir, override=override_gate,
+                         references=reference or ())
+            with result:
+                save_mappings(result.mappings, workspace / "last_mapping.json")
+                counts, findings, outputs = result.counts, result.db.count("findings"), result.outputs
+                overridden = bool(result.gate.get("override"))
     except PublishBlocked as exc:
         typer.echo(f"quality report: {report_dir}", err=True)
         _fail(str(exc), code=2)
@@ -98,14 +100,16 @@ def refine(
     finally:
         if stop_tracing is not None:
             stop_tracing()
-    counts = dict(result.summary)
-    if result.gate.get("override"):
+    if overridden:
         typer.echo(f"published despite failed blocking expectation(s); reason recorded: {override_gate}",
                    err=True)
     typer.echo(f"wrote {output} ({counts['Output organisations']} organisations, "
-               f"{counts['Output contacts']} contacts, {len(result.findings)} findings)")
-    if "report_html" in result.outputs:
-        typer.echo(f"quality report: {result.outputs['report_html']}")
+               f"{counts['Output contacts']} contacts, {findings} findings)")
+    for what in ("findings", "provenance"):
+        if what in outputs:
+            typer.echo(f"every {'finding' if what == 'findings' else 'field provenance'}: {outputs[what]}")
+    if "report_html" in outputs:
+        typer.echo(f"quality report: {outputs['report_html']}")
 
 
 @app.command()

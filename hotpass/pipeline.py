@@ -165,11 +165,13 @@ def complete(run: Run, profile: Profile, start_at: str | None = None, raise_bloc
         result = execute(run, profile, start_at)
     except BaseException as error:
         finish(run, None, error)
+        run.db.close()
         raise
     finish(run, result)
     if not result.published and raise_blocked:
         failures = [(b["id"], b["message"] or f"{b['unexpected_count']:,} failing")
                     for b in result.gate.get("blocked_by", [])]
+        run.db.close()
         raise PublishBlocked(failures)
     return result
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hotpass.errors import WorkspaceError
 from hotpass.resolve import PAIRS, REVIEW
 from hotpass.rundb import RunDB
 from hotpass.stages.sources import stored_mappings
@@ -152,3 +153,24 @@ class RunResult:
     def pending_review(self) -> int:
         """Pairs waiting for review."""
         return self.db.count(REVIEW)
+
+
+#: Run statuses whose tables are complete (a blocked run was refined, just not published).
+FINISHED = ("ok", "blocked")
+
+
+def open_run(workspace, run_id: int) -> RunResult:
+    """A stored run of ``workspace``, read-only; WorkspaceError when it has no tables."""
+    path = workspace.run_dir(run_id) / RUN_FILE
+    if not path.exists():
+        raise WorkspaceError(f"{workspace.directory}: run {run_id} has no stored tables")
+    return RunResult(RunDB(path, read_only=True), run_id)
+
+
+def latest_finished(workspace) -> int | None:
+    """The id of the newest run whose tables are complete (ok or blocked), or None."""
+    runs = workspace.runs()
+    if not len(runs):
+        return None
+    done = runs[runs["status"].isin(FINISHED)]
+    return int(done["run_id"].max()) if len(done) else None

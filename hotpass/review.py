@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from hotpass.errors import HotpassError, WorkspaceError
+from hotpass.resolve import PAIRS
+from hotpass.result import latest_finished, open_run
 from hotpass.text import is_missing
 
 VERDICTS = {"Same organisation": "same", "Different organisations": "different"}
@@ -35,15 +37,22 @@ LABEL_CONFIG = """<View>
 
 
 def _latest(workspace) -> int:
-    run = workspace.latest_run()
+    run = latest_finished(workspace)
     if run is None:
         raise WorkspaceError(f"{workspace.path}: no finished run yet; run `hotpass refine` first")
     return run
 
 
+def _table(workspace, run_id: int, name: str) -> pd.DataFrame:
+    with open_run(workspace, run_id) as result:
+        return result.table(name)
+
+
 def queue(workspace) -> pd.DataFrame:
     """Pending review pairs of the latest run, most uncertain first."""
-    pending = workspace.table(_latest(workspace), "review")
+    pending = _table(workspace, _latest(workspace), "out_review")
+    if not len(pending):
+        return pending
     decided = {tuple(sorted((a, b))) for a, b in
                workspace.decisions()[["record_key", "other_key"]].itertuples(index=False) if b}
     keep = [tuple(sorted((a, b))) not in decided for a, b in zip(pending["key_l"], pending["key_r"])]
@@ -54,18 +63,15 @@ def counts(workspace) -> tuple[int, int]:
     """(reviewed, remaining) review-band pairs of the latest run: reviewed counts the pairs people
     decided, before that run (it honoured them) or since."""
     run = _latest(workspace)
-    try:
-        pairs = workspace.table(run, "pairs")
-        total = int((pairs["band"] == "review").sum())
-    except (WorkspaceError, KeyError):  # a run stored without its scored pairs
-        total = len(workspace.table(run, "review"))
+    with open_run(workspace, run) as result:
+        total = int(result.db.value(f"SELECT count(*) FROM {PAIRS} WHERE band = 'review'") or 0)
     remaining = len(queue(workspace))
     return max(total - remaining, 0), remaining
 
 
 def cluster_members(workspace, record_key: str) -> list[str]:
     """The record keys that share ``record_key``'s cluster in the latest run."""
-    clusters = workspace.table(_latest(workspace), "clusters")
+    clusters = _table(workspace, _latest(workspace), "out_clusters")
     own = clusters.loc[clusters["record_key"] == record_key, "organisation_id"]
     if own.empty:
         raise WorkspaceError(f"record {record_key} is not in the latest run")
