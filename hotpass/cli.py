@@ -13,6 +13,7 @@ import typer
 
 from hotpass.cli_enrich import enrich_app
 from hotpass.cli_users import users_app
+from hotpass.cli_common import login_name
 from hotpass.errors import HotpassError
 
 app = typer.Typer(help="Hotpass: refine messy organisation and contact workbooks.", no_args_is_help=True,
@@ -152,12 +153,7 @@ def _trace():
 
 
 def _user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    return login_name()
 
 
 @app.command("app")

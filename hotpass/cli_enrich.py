@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from hotpass.cli_common import login_name
 from hotpass.errors import HotpassError
 
 enrich_app = typer.Typer(help="Enrichment proposals: list, approve, reject, undo.", no_args_is_help=True)
@@ -25,9 +26,7 @@ def _fail(message: str) -> None:
 
 
 def _user(reviewer: str | None) -> str:
-    from hotpass.cli import _user as login
-
-    return reviewer or login()
+    return reviewer or login_name()
 
 
 @enrich_app.command("list")

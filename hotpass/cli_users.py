@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from hotpass.cli_common import login_name
 from hotpass.errors import HotpassError
 
 users_app = typer.Typer(help="Workbench users and their roles: add, list, remove, role, password, "
@@ -27,9 +28,7 @@ def _fail(message: str) -> None:
 
 
 def _by() -> str:
-    from hotpass.cli import _user
-
-    return _user()
+    return login_name()
 
 
 def _stdin_password() -> str:

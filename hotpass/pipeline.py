@@ -69,9 +69,12 @@ def execute(run: Run, profile: Profile, start: str | None = None, stop: str | No
         for position, (name, stage) in enumerate(STAGES[first:last + 1], start=first):
             _stage(run, profile, position, name, stage)
         result = RunResult(run.db, run.run_id)
-        root.set_attribute("hotpass.published", result.published)
-        for key in ("Output organisations", "Output contacts"):
-            root.set_attribute(f"hotpass.{key.split()[-1]}", int(result.counts.get(key, 0)))
+        counts = {"published": result.published, "run_id": run.run_id, "findings": run.db.count("findings"),
+                  "organisations": result.counts.get("Output organisations"),
+                  "contacts": result.counts.get("Output contacts")}
+        for key, value in counts.items():
+            if value is not None:
+                root.set_attribute(f"hotpass.{key}", value)
     return result
 
 
@@ -173,7 +176,10 @@ def complete(run: Run, profile: Profile, start_at: str | None = None, raise_bloc
                     for b in result.gate.get("blocked_by", [])]
         run.db.close()
         raise PublishBlocked(failures)
-    return result
+    if run.directory is None:
+        return result
+    run.db.close()  # readers of a stored run open it read-only, as every other process does
+    return RunResult.open(run.directory, run.run_id)
 
 
 def publish(workspace, run_id: int, profile: Profile, reason: str, username: str | None = None) -> RunResult:
@@ -187,6 +193,26 @@ def publish(workspace, run_id: int, profile: Profile, reason: str, username: str
     request = Request(**{**stored.__dict__, "override": reason, "username": username or stored.username})
     run = Run(db, request, directory, workspace, run_id)
     return complete(run, profile, start_at="gate", raise_blocked=False)
+
+
+def prepare_records(paths: Sequence[str | Path], profile: Profile, names: Sequence[str] | None = None):
+    """(organisation records, contact records) of files: read, mapped, normalised, linked and keyed,
+    as resolution starts from them (the stages up to ``keys`` in a database of their own)."""
+    with RunDB() as db:
+        run = Run(db, Request.for_paths(list(paths), names))
+        execute(run, profile, stop="keys")
+        return db.frame(normalise.records_table("organisation")), db.frame(normalise.records_table("contact"))
+
+
+def refine_sheets(sheets: Sequence, profile: Profile, stop: str | None = None,
+                  mappings: list[SheetMapping] | None = None) -> RunResult:
+    """Refine sheets already read (ingest's ``SourceSheet`` objects) in memory, from the ``map``
+    stage to ``stop``; ``mappings`` are applied as they are to the sheets they were made for. The
+    result holds its in-memory database: close it when done."""
+    request = Request(mappings=tuple(_mapping_dicts(mappings)), exact_mappings=True)
+    run = Run(RunDB(None), request)
+    sources.store_sheets(run, list(sheets))
+    return execute(run, profile, start="map", stop=stop)
 
 
 def _mapping_dicts(saved: list[SheetMapping] | None) -> list[dict]:

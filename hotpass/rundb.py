@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS findings (
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 """
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Seconds to keep trying to open a run database another process holds.
+WAIT_SECONDS = 10.0
 
 
 def quote(name: str) -> str:
@@ -76,18 +78,20 @@ def to_arrow(frame: pd.DataFrame, types: dict[str, pa.DataType] | None = None) -
 
 
 def _object_column(values: list) -> pa.Array:
-    """Python values as Arrow: booleans, integers or numbers when every present value is one,
-    else text."""
-    present = [v for v in values if v is not None and v is not pd.NA and not (isinstance(v, float) and v != v)]
-    if present and all(isinstance(v, bool) for v in present):
-        return pa.array([v if isinstance(v, bool) else None for v in values], type=pa.bool_())
-    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
-        return pa.array([v if isinstance(v, int) else None for v in values], type=pa.int64())
-    if present and all(isinstance(v, float | int) and not isinstance(v, bool) for v in present):
-        return pa.array([float(v) if isinstance(v, float | int) and v == v else None for v in values],
-                        type=pa.float64())
-    if present and all(isinstance(v, datetime) for v in present):
-        return pa.array([v if isinstance(v, datetime) else None for v in values], type=pa.timestamp("us"))
+    """Python values as Arrow, typed as Arrow infers them (text, booleans, integers, numbers, times)
+    when they agree, else as text; a column of nothing but missing values is text."""
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+        return text_column(values)
+    kind = array.type
+    if pa.types.is_null(kind):
+        return pa.nulls(len(values), type=pa.string())
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return array.cast(pa.string())
+    if (pa.types.is_boolean(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind)
+            or pa.types.is_timestamp(kind) or pa.types.is_date(kind)):
+        return array
     return text_column(values)
 
 
@@ -100,7 +104,7 @@ class RunDB:
     """The DuckDB database of one run (a file, or in memory when ``path`` is None)."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
-                 memory_mb: int | None = None, threads: int | None = None):
+                 memory_mb: int | None = None, threads: int | None = None, wait: float = WAIT_SECONDS):
         self.path = Path(path) if path else None
         config = {}
         if memory_mb:
@@ -110,8 +114,7 @@ class RunDB:
         try:
             if self.path is not None and not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            target = str(self.path) if self.path else ":memory:"
-            self.con = duckdb.connect(target, read_only=read_only, config=config)
+            self.con = _connect(str(self.path) if self.path else ":memory:", read_only, config, wait)
         except (OSError, duckdb.Error) as exc:
             raise WorkspaceError(f"{self.path or 'run database'}: cannot open ({_first_line(exc)})") from None
         if self.path is not None and not read_only:
@@ -251,6 +254,19 @@ def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
         else:
             data[name] = column.to_pandas()
     return pd.DataFrame(data, columns=table.column_names)
+
+
+def _connect(target: str, read_only: bool, config: dict, wait: float) -> duckdb.DuckDBPyConnection:
+    """A connection; while another process holds the file (a run finishing, a reader) try again
+    for up to ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(target, read_only=read_only, config=config)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def _first_line(exc: Exception) -> str:

@@ -13,8 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from hotpass.enrich.base import EnrichContext, Proposal
-from hotpass.resolve import PAIRS, resolve
-from hotpass.rundb import RunDB
+from hotpass.resolve import resolve_frames
 from hotpass.text import is_missing
 
 #: Fields a reference list may propose (identity and lineage columns never).
@@ -50,10 +49,7 @@ def _links(golden: pd.DataFrame, reference: pd.DataFrame, context: EnrichContext
     as_records["record_key"] = "golden:" + as_records["organisation_id"].astype(str)
     as_records["record_id"] = [f"G{i:09d}" for i in range(len(as_records))]
     both = pd.concat([as_records, reference], ignore_index=True)
-    with RunDB() as db:
-        db.write("_both", both)
-        resolve(db, context.profile, "_both", model=context.extra.get("model"))
-        pairs = db.frame(f"SELECT key_l, key_r, match_probability FROM {PAIRS}")
+    pairs = resolve_frames(both, context.profile, model=context.extra.get("model")).pairs
     threshold = context.profile.resolution.match_threshold
     best: dict[str, list[tuple[str, float]]] = {}
     for a, b, p in zip(pairs["key_l"], pairs["key_r"], pairs["match_probability"]):

@@ -12,7 +12,16 @@ from __future__ import annotations
 from hotpass.resolve.cache import ScoreCache, load_model, model_path, save_model
 from hotpass.resolve.clustering import Conflict, Constraints, cluster, cluster_with_conflicts
 from hotpass.resolve.features import features
-from hotpass.resolve.resolver import CLUSTERS, PAIRS, REVIEW, SKIPPED_RULE, Resolution, resolve
+from hotpass.resolve.resolver import (
+    CLUSTERS,
+    PAIRS,
+    REVIEW,
+    SKIPPED_RULE,
+    Resolution,
+    Resolved,
+    resolve,
+    resolve_frames,
+)
 from hotpass.resolve.training import describe, prior_weight
 
 __all__ = [
@@ -23,6 +32,7 @@ __all__ = [
     "Conflict",
     "Constraints",
     "Resolution",
+    "Resolved",
     "ScoreCache",
     "cluster",
     "cluster_with_conflicts",
@@ -32,5 +42,6 @@ __all__ = [
     "model_path",
     "prior_weight",
     "resolve",
+    "resolve_frames",
     "save_model",
 ]

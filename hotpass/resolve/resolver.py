@@ -204,3 +204,34 @@ def _review(db: RunDB) -> None:
         LEFT JOIN {CLUSTERS} cr ON cr.record_key = p.key_r
         WHERE p.band = 'review' AND p.decision IS NULL
         ORDER BY abs(p.match_weight), p.key_l, p.key_r""")
+
+
+@dataclass
+class Resolved:
+    """A resolution of record frames (:func:`resolve_frames`): its tables as frames."""
+
+    pairs: pd.DataFrame
+    clusters: pd.DataFrame
+    review: pd.DataFrame
+    model: dict
+    trained: bool
+    timings: dict[str, float] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def resolve_frames(orgs: pd.DataFrame, profile, constraints: Constraints | None = None,
+                   model: dict | None = None, retrain: bool = False, progress: Progress | None = None,
+                   contacts: pd.DataFrame | None = None, scores: ScoreCache | None = None) -> Resolved:
+    """:func:`resolve` on record frames (``orgs`` with record_id and record_key, ``contacts`` with
+    org_record) in a database of their own; for tests, benchmarks and reference lists."""
+    with RunDB() as db:
+        db.write("_orgs", orgs)
+        if contacts is not None:
+            db.write("_contacts", contacts)
+        started = time.perf_counter()
+        found = resolve(db, profile, "_orgs", "_contacts" if contacts is not None else None, constraints, model,
+                        retrain, progress, scores)
+        found.timings["total"] = round(time.perf_counter() - started, 3)
+        return Resolved(db.frame(PAIRS), db.frame(CLUSTERS), db.frame(REVIEW), found.model, found.trained,
+                        found.timings, found.conflicts, found.notes)

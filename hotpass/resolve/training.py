@@ -35,9 +35,14 @@ LEVEL_NOT_OBSERVED = "level not observed in training dataset"
 def estimate_prior(linker: Linker, records: int, spec: rs.ModelSpec) -> float:
     """The prior from the deterministic rules, never below one expected match among all pairs."""
     pairs = max(records * (records - 1) / 2, 1)
-    linker.training.estimate_probability_two_random_records_match(
-        rs.deterministic_rules(spec), recall=spec.deterministic_recall
-    )
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            rs.deterministic_rules(spec), recall=spec.deterministic_recall
+        )
+    except ValueError:  # few records: the rules found more matches than the recall allows
+        linker.training.estimate_probability_two_random_records_match(
+            rs.deterministic_rules(spec), recall=1.0
+        )
     found = float(linker.misc.save_model_to_json()["probability_two_random_records_match"])
     return min(max(found, 1 / pairs), 0.5)
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotpass.export import FAILED_RED, SCORE_SCALE, Table, write_csv, write_parquet, write_workbook
+from hotpass.export import FAILED_RED, SCORE_SCALE, Table, write_workbook
+from hotpass.export.copy import copy_csv, copy_parquet
 from hotpass.profile import Profile
 from hotpass.report import write_report
 from hotpass.report.build import build_report
@@ -33,10 +34,12 @@ EXAMPLES = 3
 CELL_KINDS = {"website": "url", "email": "email", "date": "date"}
 
 
-def workbook_path(run: Run) -> Path:
-    """Where the workbook goes: the request's path, else the run's own folder."""
+def workbook_path(run: Run) -> Path | None:
+    """Where the workbook goes: the request's path, else the run's own folder (None: nowhere)."""
     if run.request.workbook:
         return Path(run.request.workbook)
+    if run.directory is None:
+        return None
     return run.output_dir() / f"hotpass-run-{run.run_id or 0}.xlsx"
 
 
@@ -48,38 +51,75 @@ def export(run: Run, profile: Profile) -> int:
         run.report("export", 1.0, "Not published: blocking expectations failed")
         return 0
     target = workbook_path(run)
-    stem = target.stem
-    outputs = {"workbook": str(target)}
-    whole = [Table(f"{stem}-findings", _findings(db)), Table(f"{stem}-provenance", db.frame("provenance"))]
-    run.report("export", 0.05, "Writing findings and provenance in full")
-    written = write_csv(target.parent, whole) + write_parquet(target.parent, whole)
-    outputs.update(findings=str(target.parent / f"{stem}-findings.csv"),
-                   provenance=str(target.parent / f"{stem}-provenance.csv"))
-    cut: list[tuple[str, str]] = []
-    sheets = tables(db, profile, workbook=True, cut=cut)
-    notes = [("Every finding", f"{stem}-findings.csv and {stem}-findings.parquet (beside this workbook)"),
-             ("Every field's provenance", f"{stem}-provenance.csv and {stem}-provenance.parquet")]
-    run.report("export", 0.2, "Writing the workbook")
-    summary = [*db.meta("summary", []), *notes, *cut]
-    write_workbook(target, sheets, summary=[tuple(s) for s in summary], scorecard=db.frame("scorecard"),
-                   progress=lambda f: run.report("export", 0.2 + 0.7 * f, "Writing the workbook"))
-    written.append(target)
-    flat = tables(db, profile)
-    if run.request.csv_dir:
-        written += write_csv(run.request.csv_dir, flat)
-        outputs["csv"] = str(run.request.csv_dir)
-    if run.request.parquet_dir:
-        written += write_parquet(run.request.parquet_dir, flat)
-        outputs["parquet"] = str(run.request.parquet_dir)
-    db.set_meta("outputs", {**db.meta("outputs", {}), **outputs})
+    written = _flat(run, profile) if target is None else _workbook(run, profile, target)
+    return written
+
+
+def _flat(run: Run, profile: Profile) -> int:
+    """The CSV and Parquet copies of every table that the request asks for."""
+    written, outputs = [], {}
+    for kind, folder in (("csv", run.request.csv_dir), ("parquet", run.request.parquet_dir)):
+        if folder:
+            written += write_flat(run.db, kind, folder)
+            outputs[kind] = str(folder)
+    run.db.set_meta("outputs", {**run.db.meta("outputs", {}), **outputs})
     return len(written)
 
 
-def _findings(db: RunDB) -> pd.DataFrame:
-    frame = db.frame('SELECT code, severity, message, file, sheet, "row", "column", original, new, rule '
-                     "FROM findings")
-    frame["row"] = frame["row"].astype("Int64")
-    return frame
+#: The flat deliverables: file stem -> the query of its rows.
+FLAT = {
+    "organisations": "SELECT * FROM out_organisations",
+    "contacts": "SELECT * FROM out_contacts",
+    "quality": "SELECT * FROM out_quality",
+    "validation": "SELECT * FROM _validation_sheet",
+    "enrichment": "SELECT * FROM enrichment",
+    "clusters": "SELECT * FROM out_clusters",
+    "review": "SELECT {review} FROM out_review",
+    "provenance": "SELECT * FROM provenance",
+    "source_map": "SELECT * FROM out_source_map",
+    "findings": 'SELECT code, severity, message, file, sheet, "row", "column", original, new, rule FROM findings',
+}
+
+
+def write_flat(db: RunDB, kind: str, folder: str | Path) -> list[Path]:
+    """Every table of the deliverable as ``<stem>.csv`` or ``<stem>.parquet`` in ``folder``."""
+    directory = Path(folder)
+    directory.mkdir(parents=True, exist_ok=True)
+    sheet = validation_sheet(_table(db, "out_validation"))
+    db.write("_validation_sheet", sheet if sheet is not None else pd.DataFrame({"result": []}))
+    review = ", ".join(_quoted(sheet_columns(db))) if db.has("out_review") else "*"
+    write = copy_csv if kind == "csv" else copy_parquet
+    paths = []
+    for stem, query in FLAT.items():
+        table = query.split(" FROM ")[-1].split()[0]
+        if db.has(table):
+            paths.append(write(db, query.format(review=review), directory / f"{stem}.{kind}"))
+    db.drop("_validation_sheet")
+    return paths
+
+
+def _workbook(run: Run, profile: Profile, target: Path) -> int:
+    """The workbook, the full findings and provenance beside it, and the flat copies asked for."""
+    db = run.db
+    stem = target.stem
+    outputs = {"workbook": str(target)}
+    run.report("export", 0.05, "Writing findings and provenance in full")
+    written = []
+    for what in ("findings", "provenance"):
+        for write, suffix in ((copy_csv, "csv"), (copy_parquet, "parquet")):
+            written.append(write(db, FLAT[what], target.parent / f"{stem}-{what}.{suffix}"))
+    outputs.update(findings=str(target.parent / f"{stem}-findings.csv"),
+                   provenance=str(target.parent / f"{stem}-provenance.csv"))
+    notes = [("Every finding", f"{stem}-findings.csv and {stem}-findings.parquet (beside this workbook)"),
+             ("Every field's provenance", f"{stem}-provenance.csv and {stem}-provenance.parquet")]
+    sheets = workbook_tables(db, profile, notes)
+    run.report("export", 0.2, "Writing the workbook")
+    summary = [*db.meta("summary", []), *notes]
+    write_workbook(target, sheets, summary=[tuple(s) for s in summary], scorecard=db.frame("scorecard"),
+                   progress=lambda f: run.report("export", 0.2 + 0.7 * f, "Writing the workbook"))
+    written.append(target)
+    db.set_meta("outputs", {**db.meta("outputs", {}), **outputs})
+    return len(written) + _flat(run, profile)
 
 
 def cell_kinds(profile: Profile) -> dict[str, dict[str, str]]:
@@ -139,31 +179,37 @@ def provenance_summary(db: RunDB) -> pd.DataFrame:
         FROM p GROUP BY ALL ORDER BY record_kind DESC, min(pos), count DESC""")
 
 
-def tables(db: RunDB, profile: Profile, workbook: bool = False, cut: list | None = None) -> list[Table]:
-    """The deliverable as export tables, in sheet order (Summary is written separately).
+def workbook_tables(db: RunDB, profile: Profile, notes: list | None = None) -> list[Table]:
+    """The workbook's sheets, in order (Summary is written separately): what an operator reads.
 
-    For the workbook, Findings and Provenance are summaries and each table is cut at
-    Excel's row limit (each cut appended to ``cut`` as a Summary line); CSV and Parquet
-    get every row of every table.
+    Findings and Provenance are summaries; Quality lists the records scoring below the
+    profile's low score (every score is on Organisations and Contacts); Clusters lists the
+    records that share a cluster or that a person decided about. Each sheet is cut at Excel's
+    row limit. What a sheet leaves out is appended to ``notes`` as Summary lines.
     """
-    kinds = cell_kinds(profile)
+    notes = [] if notes is None else notes
+    low = float(profile.quality.low_score)
     review = db.frame(f"SELECT {', '.join(_quoted(sheet_columns(db)))} FROM out_review") \
         if db.has("out_review") else None
+    quality = db.frame(f"SELECT * FROM out_quality WHERE quality_score < {low!r}")
+    clusters = db.frame("SELECT * FROM out_clusters WHERE cluster_size > 1 OR decision IS NOT NULL")
+    notes.append(("Quality sheet", f"the {len(quality):,} of {db.count('out_quality'):,} records scoring "
+                                   f"below {low:g}; every record's score is on Organisations and Contacts"))
+    notes.append(("Clusters sheet", f"the {len(clusters):,} of {db.count('out_clusters'):,} organisation "
+                                    "records that share a cluster or that a person decided about"))
     frames = [("Organisations", db.frame("out_organisations")), ("Contacts", db.frame("out_contacts")),
-              ("Quality", db.frame("out_quality")), ("Validation", validation_sheet(_table(db, "out_validation"))),
-              ("Enrichment", _table(db, "enrichment")), ("Clusters", db.frame("out_clusters")),
-              ("Review", review),
-              ("Provenance", provenance_summary(db) if workbook else db.frame("provenance")),
-              ("Source Map", db.frame("out_source_map")),
-              ("Findings", findings_summary(db) if workbook else _findings(db))]
+              ("Quality", quality), ("Validation", validation_sheet(_table(db, "out_validation"))),
+              ("Enrichment", _table(db, "enrichment")), ("Clusters", clusters), ("Review", review),
+              ("Provenance", provenance_summary(db)), ("Source Map", db.frame("out_source_map")),
+              ("Findings", findings_summary(db))]
+    kinds = cell_kinds(profile)
     out = []
     for name, frame in frames:
         if frame is None:
             continue
-        if workbook and len(frame) > EXCEL_MAX_ROWS:
-            if cut is not None:
-                cut.append((f"{name} sheet", f"first {EXCEL_MAX_ROWS:,} of {len(frame):,} rows; "
-                                             "all are in the CSV/Parquet outputs"))
+        if len(frame) > EXCEL_MAX_ROWS:
+            notes.append((f"{name} sheet", f"first {EXCEL_MAX_ROWS:,} of {len(frame):,} rows; "
+                                           "all are in the CSV/Parquet outputs"))
             frame = frame.head(EXCEL_MAX_ROWS)
         extra = {c: "number" for c in frame.columns if c.startswith("mw_")} if name == "Review" else {}
         rules = {"quality_score": SCORE_SCALE, "result": FAILED_RED}

@@ -5,9 +5,9 @@ approved earlier (kept in the workspace) fill their fields with provenance
 ``enrichment:<provider>``, then every enabled provider proposes values, which
 wait for approval (or are approved automatically above the profile's
 confidence). Reference lists named in the request are read, mapped,
-normalised and keyed like any source, in a database of their own. Writes
-``golden_organisation`` (with approved values), ``provenance`` and
-``enrichment`` (every proposal with its status and outcome).
+normalised and keyed like any source, in a database of their own. Only the
+applied values are written back: ``golden_organisation`` cells, their
+``provenance`` rows, and ``enrichment`` (every proposal with its status).
 """
 
 from __future__ import annotations
@@ -15,15 +15,18 @@ from __future__ import annotations
 import pandas as pd
 
 from hotpass.enrich import enrich
+from hotpass.enrich.providers._common import CITED
 from hotpass.mapping import CONTACT, ORG
 from hotpass.profile import Profile
 from hotpass.run import Request, Run
-from hotpass.rundb import RunDB
+from hotpass.rundb import RunDB, literal, quote
 from hotpass.stages import link, normalise, records, sources
 from hotpass.stages.merge import golden_table
 
 PROVENANCE_COLUMNS = ["record_kind", "record_id", "field", "value", "rule", "source_file", "source_sheet",
                       "source_row", "record_key"]
+APPLIED = ["organisation_id", "field", "value", "source_file", "source_sheet", "source_row", "record_key",
+           "rule"]
 
 
 def load_reference(paths, profile: Profile) -> pd.DataFrame | None:
@@ -42,19 +45,35 @@ def run(run: Run, profile: Profile) -> int:
     db = run.db
     orgs = db.frame(golden_table(ORG))
     contacts = db.frame(golden_table(CONTACT))
-    every = db.frame("provenance")
-    own = every[every["record_kind"] == ORG].rename(columns={"record_id": "organisation_id"})
-    own = own[["organisation_id", "field", "value", "source_file", "source_sheet", "source_row", "record_key",
-               "rule"]]
+    cited = ", ".join(literal(f) for f in CITED)
+    evidence = db.frame("SELECT record_kind, record_id, field, value, source_file, source_sheet, source_row "
+                        f"FROM provenance WHERE field IN ({cited})")
     reference = load_reference(run.request.references, profile)
-    result = enrich(orgs, own, contacts, profile, run.workspace, run.run_id, reference, db.meta("model"),
-                    sources=every)
-    db.write(golden_table(ORG), result.records)
-    applied = result.provenance.rename(columns={"organisation_id": "record_id"}).assign(record_kind=ORG)
-    people = every[every["record_kind"] == CONTACT]
-    both = pd.concat([applied[PROVENANCE_COLUMNS], people[PROVENANCE_COLUMNS]], ignore_index=True)
-    both["source_row"] = both["source_row"].astype("Int64")
-    db.write("provenance", both)
+    result = enrich(orgs, pd.DataFrame(columns=APPLIED), contacts, profile, run.workspace, run.run_id, reference,
+                    db.meta("model"), sources=evidence)
+    _apply(db, result.provenance)
     db.write("enrichment", result.proposals)
     db.set_meta("enrichment_summary", result.summary())
     return result.proposed_now
+
+
+def _apply(db: RunDB, applied: pd.DataFrame) -> None:
+    """Write the applied values into the golden organisations and their provenance."""
+    if not len(applied):
+        return
+    frame = applied[APPLIED].rename(columns={"organisation_id": "record_id"}).assign(record_kind=ORG)
+    frame["source_row"] = frame["source_row"].astype("Int64")
+    db.write("_applied", frame[PROVENANCE_COLUMNS])
+    for field in frame["field"].unique():
+        db.execute(f"UPDATE {golden_table(ORG)} g SET {quote(field)} = a.value FROM _applied a "
+                   f"WHERE a.field = {literal(field)} AND a.record_id = g.organisation_id")
+    columns = ", ".join(PROVENANCE_COLUMNS)
+    db.create("provenance", f"""
+        SELECT {columns} FROM (
+            SELECT {columns}, 0 AS part, rowid AS pos FROM provenance p
+            WHERE record_kind <> {literal(ORG)} OR NOT EXISTS (
+                SELECT 1 FROM _applied a WHERE a.record_id = p.record_id AND a.field = p.field)
+            UNION ALL
+            SELECT {columns}, 1, rowid FROM _applied)
+        ORDER BY CASE WHEN record_kind = {literal(ORG)} THEN part ELSE 2 END, pos""")
+    db.drop("_applied")

@@ -96,7 +96,8 @@ def _golden(db: RunDB, entity: str, fields: dict[str, str], carried: list[str], 
     """``golden_<entity>``: one row per gid of ``_m``, in order of first appearance."""
     wide = survivorship.wide(db, fields, survivorship.fields_with_values(db))
     extra = ""
-    carried_cols = ""
+    columns = [f"g.gid AS {ID[entity]}", *(["g.parent AS organisation_id"] if entity == CONTACT else []),
+               *_wide_columns(db, fields)]
     if carried:
         pivots = ", ".join(f"string_agg(v, '; ' ORDER BY first) FILTER (WHERE col = {literal(c)}) "
                            f"AS {quote(c)}" for c in carried)
@@ -105,9 +106,9 @@ def _golden(db: RunDB, entity: str, fields: dict[str, str], carried: list[str], 
         db.create("_carried", f"""SELECT gid, {pivots} FROM (SELECT gid, col, v, min(r_order) AS first
                                    FROM ({unpivot}) GROUP BY ALL) GROUP BY gid""")
         extra = " LEFT JOIN _carried x USING (gid)"
-        carried_cols = ", " + ", ".join(f"x.{quote(c)}" for c in carried)
-    parent_col = "g.parent AS organisation_id, " if entity == CONTACT else ""
-    conflicts = ", NULL::VARCHAR AS conflicts" if entity == ORG else ""
+        columns += [f"x.{quote(c)}" for c in carried]
+    columns += ["NULL::VARCHAR AS conflicts"] if entity == ORG else []
+    columns += ["g.source_count", "g.source_rows", "g.record_keys"]
     db.create(golden_table(entity), f"""
         WITH g AS (SELECT gid, min(r_order) AS first, {parent or 'NULL'} AS parent, count(*) AS source_count,
                           string_agg(source_file || ' | ' || source_sheet || ' | row ' || source_row, '; '
@@ -115,20 +116,19 @@ def _golden(db: RunDB, entity: str, fields: dict[str, str], carried: list[str], 
                           string_agg(record_key, '; ' ORDER BY r_order) AS record_keys
                    FROM _m m GROUP BY gid),
              w AS (SELECT gid, {wide or 'NULL AS _none'} FROM _winners GROUP BY gid)
-        SELECT g.gid AS {ID[entity]}, {parent_col}{_wide_columns(db, fields)}{carried_cols}{conflicts},
-               g.source_count, g.source_rows, g.record_keys
+        SELECT {', '.join(columns)}
         FROM g LEFT JOIN w USING (gid){extra} ORDER BY g.first""")
     db.drop("_carried")
 
 
-def _wide_columns(db: RunDB, fields: dict[str, str]) -> str:
+def _wide_columns(db: RunDB, fields: dict[str, str]) -> list[str]:
     present = survivorship.fields_with_values(db)
     out = []
     for name, kind in fields.items():
         out.append(f"w.{quote(name)}" if present else f"NULL::VARCHAR AS {quote(name)}")
         if kind in survivorship.MULTI_KINDS and name in present:
             out.append(f"w.{quote(name + '_other')}")
-    return ", ".join(out)
+    return out
 
 
 def _conflicts(db: RunDB, fields: dict[str, str]) -> None:

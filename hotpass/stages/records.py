@@ -153,7 +153,7 @@ def _contacts(run: Run, profile: Profile, sheets: list[_Sheet]) -> pd.DataFrame:
     (sheet_id, source_row, field, value) that stay on organisations."""
     db = run.db
     fields = list(profile.contact_fields)
-    _contact_rows(run, fields, sheets)
+    _contact_rows(run, list(dict.fromkeys([*fields, *PERSON_FIELDS])), sheets)
     _split_cells(run, profile)
     details = [f for f in fields if f not in PERSON_FIELDS and f not in SHARED_FIELDS]
     shared, leftovers = _share_out(run, details)
@@ -163,7 +163,7 @@ def _contacts(run: Run, profile: Profile, sheets: list[_Sheet]) -> pd.DataFrame:
         if name in PERSON_FIELDS:
             assigned.append(f"p.{quote(name)}")
         elif name == "role":
-            assigned.append(f"CASE WHEN p.n = 1 THEN coalesce(p.role, r.role) ELSE s.role END AS role")
+            assigned.append("CASE WHEN p.n = 1 THEN coalesce(p.role, r.role) ELSE s.role END AS role")
         elif name in details:
             assigned.append(f"CASE WHEN p.n = 1 THEN r.{quote(name)} ELSE s.{quote(name)} END AS {quote(name)}")
         else:

@@ -39,8 +39,14 @@ def run(run: Run, profile: Profile) -> int:
         save_model(ws.directory, profile, found.model)
     db.set_meta("model", found.model)
     db.set_meta("resolution", {"trained": found.trained, "notes": found.notes, "timings": found.timings})
+    db.add_findings("resolve", finding_rows(found))
+    return found.records
+
+
+def finding_rows(found) -> list[tuple]:
+    """Decisions that contradict each other and blocking rules left out are warning findings;
+    training notes are not (they vary with the cache)."""
     rows = [("resolve.decision_conflict", "warning", c.message, *[None] * 7) for c in found.conflicts]
     rows += [("resolve.blocking_rule_skipped", "warning", note, *[None] * 7) for note in found.notes
              if note.startswith(SKIPPED_RULE)]
-    db.add_findings("resolve", rows)
-    return found.records
+    return rows

@@ -53,21 +53,28 @@ def read_files(run: Run, profile: Profile) -> list:
 
 def ingest(run: Run, profile: Profile) -> int:
     """Stage ``ingest`` (see the module docstring); returns the number of source rows."""
+    books = read_files(run, profile)
+    found = Findings()
+    for book in books:
+        found.extend(book.findings)
+    return store_sheets(run, [sheet for book in books for sheet in book.sheets], found)
+
+
+def store_sheets(run: Run, sheets: list[SourceSheet], found: Findings | None = None) -> int:
+    """The ``sheets`` catalogue and one ``sheet_<id>`` table per sheet, replacing what was there;
+    ``found``: what reading the files noticed. Returns the number of source rows."""
     db = run.db
     db.clear_findings("ingest")
     for old in [t for t in db.tables() if t.startswith("sheet_")]:
         db.drop(old)
-    catalogue, found = [], Findings()
-    for book in read_files(run, profile):
-        found.extend(book.findings)
-        for sheet in book.sheets:
-            sheet_id = len(catalogue) + 1
-            store_sheet(run, sheet_id, sheet)
-            catalogue.append((sheet_id, sheet.file, sheet.path, sheet.sha256, sheet.sheet,
-                              sheet.header_row, json.dumps(sheet.columns), len(sheet.frame)))
+    catalogue = []
+    for sheet_id, sheet in enumerate(sheets, start=1):
+        store_sheet(run, sheet_id, sheet)
+        catalogue.append((sheet_id, sheet.file, sheet.path, sheet.sha256, sheet.sheet,
+                          sheet.header_row, json.dumps(sheet.columns), len(sheet.frame)))
     db.write("sheets", pd.DataFrame(catalogue, columns=SHEETS_COLUMNS),
              types={"sheet_id": pa.int64(), "header_row": pa.int64(), "rows": pa.int64()})
-    db.add_findings("ingest", found._rows)
+    db.add_findings("ingest", (found or Findings())._rows)
     return sum(row[-1] for row in catalogue)
 
 

@@ -67,11 +67,29 @@ class Org:
                         evidence, round(confidence, 2), self.keys())
 
 
+#: The fields whose sources providers cite in their evidence.
+CITED = ("email", "phone", "phone_other", "website", "town")
+
+
 def organisations(context: EnrichContext) -> list[Org]:
-    """The golden organisations of ``context`` with their contacts, in table order."""
-    people = _people(context.contacts)
-    rows = [] if context.organisations is None else context.organisations.to_dict("records")
-    return [Org(row, tuple(people.get(str(row.get("organisation_id")), ()))) for row in rows]
+    """The golden organisations of ``context`` with their contacts, in table order (read once per
+    context; providers share them)."""
+    if "_orgs" not in context.extra:
+        people = _people(context.contacts)
+        rows = [] if context.organisations is None else context.organisations.to_dict("records")
+        context.extra["_orgs"] = [Org(row, tuple(people.get(str(row.get("organisation_id")), ())))
+                                  for row in rows]
+    return context.extra["_orgs"]
+
+
+def sources(context: EnrichContext) -> Sources:
+    """Where the cited fields' golden values came from (read once per context)."""
+    if "_sources" not in context.extra:
+        provenance = context.provenance
+        if provenance is not None and "field" in provenance.columns:
+            provenance = provenance[provenance["field"].isin(CITED)]
+        context.extra["_sources"] = Sources(provenance)
+    return context.extra["_sources"]
 
 
 def _people(contacts: pd.DataFrame | None) -> dict[str, list[Person]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hotpass.enrich.base import EnrichContext, Proposal
 from hotpass.enrich.providers._common import Org, Sources, organisations, table_path, values
+from hotpass.enrich.providers._common import sources as cited_sources
 from hotpass.enrich.tables import (
     AREA_CODES,
     TOWNS,
@@ -156,7 +157,7 @@ class RegionProvider:
 
     def propose(self, context: EnrichContext) -> list[Proposal]:
         tables = Tables.load(context.profile, self.area_codes, self.towns)
-        sources = Sources(context.provenance)
+        sources = cited_sources(context)
         orgs = [org for org in organisations(context) if not org.get("region")]
         return [p for org in orgs for p in self._for(org, tables, sources)]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hotpass.enrich.base import EnrichContext, Proposal
+from hotpass.enrich.providers._common import sources as cited_sources
 from hotpass.enrich.providers._common import (
     DomainRules,
     Org,
@@ -57,7 +58,7 @@ class ContactDetailsProvider:
         path = self.area_codes or table_path(profile, "area_codes", AREA_CODES)
         plan, country = load_numbering_plan(path, profile), calling_code(profile)
         rules = DomainRules(profile.free_mail_domains, profile.social_domains)
-        sources = Sources(context.provenance)
+        sources = cited_sources(context)
         orgs = organisations(context)
         shared = shared_domains(orgs, rules)
         out: list[Proposal] = []

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from hotpass.enrich.base import EnrichContext, Proposal
 from hotpass.enrich.providers._common import DomainRules, Org, Sources, organisations, values
+from hotpass.enrich.providers._common import sources as cited_sources
 
 SHOWN = 3  # addresses named in one piece of evidence
 DOMINANT = 3  # addresses the commonest of competing own domains needs (and twice any other's)
@@ -72,7 +73,7 @@ class EmailDomainProvider:
 
     def propose(self, context: EnrichContext) -> list[Proposal]:
         rules = DomainRules(context.profile.free_mail_domains, context.profile.social_domains)
-        sources = Sources(context.provenance)
+        sources = cited_sources(context)
         orgs = organisations(context)
         shared = shared_domains(orgs, rules)
         return [p for org in orgs for p in self._for(org, rules, sources, shared)]
