@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Create .venv and install Hotpass with its test tools. Safe to run again: it only
-# installs what is missing. Set HOTPASS_PYTHON to choose the interpreter.
+# Create .venv and install Hotpass with its test tools, at the exact versions of
+# requirements.lock (the ranges are in pyproject.toml; scripts/lock.sh refreshes the lock).
+# Safe to run again: it only installs what is missing. Set HOTPASS_PYTHON to choose the interpreter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,9 +18,11 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 stamp=.venv/.hotpass-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-  .venv/bin/python -m pip install -q -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | { grep -v '^WARNING: Location' || true; }
+  # exactly the versions CI tested (requirements.lock), then Hotpass itself without resolving again
+  .venv/bin/python -m pip install -q -r requirements.lock 2>&1 | { grep -v '^WARNING: Location' || true; }
+  .venv/bin/python -m pip install -q --no-deps -e . 2>&1 | { grep -v '^WARNING: Location' || true; }
   .venv/bin/python -c 'import hotpass.cli, splink, great_expectations, streamlit' || {
     echo "error: installing Hotpass failed" >&2; exit 1; }
   touch "$stamp"

@@ -43,15 +43,21 @@ def read_csv_rows(path) -> list[list[str]]:
     ("value", "expected"),
     [
         ("=1+1", "'=1+1"),
-        ("+1", "'+1"),
-        ("-2", "'-2"),
+        ("+1+1", "'+1+1"),
+        ("-2-A1", "'-2-A1"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
+        ("\uff1dHYPERLINK(\"http://x\")", "'\uff1dHYPERLINK(\"http://x\")"),  # full-width =
+        ("\uff0b1", "'\uff0b1"),
+        (" =1", "' =1"),  # spaces first do not hide a formula
         ("", ""),
         ("plain", "plain"),
-        (" =1", " =1"),
         ("a=b", "a=b"),
+        ("+27821234567", "+27821234567"),  # an E.164 phone is data
+        ("-2", "-2"),  # so is a negative number
+        ("-2.5e3", "-2.5e3"),
+        ("+", "'+"),
     ],
 )
 def test_csv_safe(value, expected):
@@ -70,7 +76,7 @@ def test_csv_is_utf8_with_bom_newline_terminated_and_safe(tmp_path):
     assert [r[0] for r in rows[1:]] == [
         '\'=HYPERLINK("http://x")',
         "'+1+1",
-        "'-2",
+        "-2",
         "'@SUM(A1)",
         'Zoë, "Z"\nNel',
         "",
