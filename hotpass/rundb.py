@@ -162,6 +162,10 @@ class RunDB:
         """The column names of a table, in order."""
         return [row[0] for row in self.rows(f"DESCRIBE {_table(name)}")]
 
+    def columns_of(self, query: str) -> list[str]:
+        """The column names a query gives."""
+        return [row[0] for row in self.rows(f"DESCRIBE ({query})")]
+
     def count(self, name: str) -> int:
         """How many rows a table holds (0 when it does not exist)."""
         return int(self.value(f"SELECT count(*) FROM {_table(name)}")) if self.has(name) else 0

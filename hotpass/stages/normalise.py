@@ -15,6 +15,13 @@ changed or suspect cell is a row of ``findings``.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import duckdb
 import pyarrow as pa
 
 from hotpass.mapping import CONTACT, ORG
@@ -26,6 +33,11 @@ from hotpass.rundb import literal, quote, text_column
 from hotpass.stages.records import UNASSIGNED, raw_table
 
 OTHER, TITLE = "_other", "_title"
+#: Columns of ``norm_values`` (and of the cache of them).
+VALUE_COLUMNS = ["kind", "original", "value", "others", "n_values", "rule", "problem", "extra", "code",
+                 "severity", "message", "new"]
+#: Bump when a normaliser changes what it makes of a value: caches of older versions are not used.
+VERSION = "normalisers-1"
 PERSON_KINDS = ("person_name", "first_name", "last_name")
 ENTITIES = (ORG, CONTACT)
 
@@ -46,14 +58,21 @@ def field_kinds(profile: Profile, entity: str, columns: list[str]) -> dict[str, 
 
 
 def run(run: Run, profile: Profile) -> int:
-    """Stage ``normalise`` (see the module docstring); returns the number of distinct values read."""
+    """Stage ``normalise`` (see the module docstring); returns the number of distinct values read.
+
+    With a workspace, what earlier runs made of each value is kept (per normaliser settings,
+    :func:`cache_path`), so a run again on the same or next month's files reads only new values.
+    """
     db = run.db
     db.clear_findings("normalise")
+    ctx = Normaliser.from_profile(profile)
     kinds = {e: field_kinds(profile, e, db.columns(raw_table(e))) for e in ENTITIES}
-    pairs = _distinct(run, kinds)
-    run.report("normalise", 0.05, f"Reading {len(pairs):,} distinct values")
-    results = read_all(Normaliser.from_profile(profile), pairs)
-    _store_values(run, results)
+    cache = cache_path(run.workspace.directory, ctx) if run.workspace is not None else None
+    pairs = _distinct(run, kinds, cache)
+    run.report("normalise", 0.05, f"Reading {len(pairs):,} new distinct values")
+    _store_values(run, read_all(ctx, pairs))
+    if cache is not None:
+        _save_cache(db, cache)
     run.report("normalise", 0.8, "Writing normalised records")
     for entity in ENTITIES:
         _write_records(run, profile, entity, kinds[entity])
@@ -62,27 +81,64 @@ def run(run: Run, profile: Profile) -> int:
     return len(pairs)
 
 
-def _distinct(run: Run, kinds: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
-    """Every distinct (kind, text) of the raw records, first-seen order by column."""
-    selects = [f"SELECT DISTINCT {literal(kind)} AS kind, {quote(column)} AS value FROM {raw_table(entity)} "
+def cache_path(workspace: Path, ctx: Normaliser) -> Path:
+    """Where a workspace keeps what values became under these normaliser settings."""
+    settings = json.dumps([VERSION, asdict(ctx)], sort_keys=True, default=sorted)
+    return workspace / "cache" / f"values-{hashlib.sha256(settings.encode()).hexdigest()[:16]}.parquet"
+
+
+def _distinct(run: Run, kinds: dict[str, dict[str, str]], cache: Path | None) -> list[tuple[str, str]]:
+    """Table ``_wanted`` of every distinct (kind, text) of the raw records, ``_known`` of what the
+    cache already knows of them; returns the pairs still to read."""
+    db = run.db
+    selects = [f"SELECT DISTINCT {literal(kind)} AS kind, {quote(column)} AS original FROM {raw_table(entity)} "
                f"WHERE {quote(column)} IS NOT NULL"
                for entity in ENTITIES for column, kind in kinds[entity].items()]
-    if not selects:
-        return []
-    seen = dict.fromkeys(run.db.rows(" UNION ALL ".join(selects)))
-    return list(seen)
+    db.create("_wanted", "SELECT DISTINCT * FROM (" + (" UNION ALL ".join(selects) or
+                                                         "SELECT NULL::VARCHAR AS kind, NULL::VARCHAR AS original "
+                                                         "WHERE false") + ")")
+    known = f"SELECT c.* FROM read_parquet({literal(str(cache))}) c SEMI JOIN _wanted USING (kind, original)"
+    if cache is None or not cache.is_file() or not _readable(db, cache):
+        known = f"SELECT * FROM ({_empty_values()}) WHERE false"
+    db.create("_known", known)
+    return db.rows("SELECT kind, original FROM _wanted ANTI JOIN _known USING (kind, original) "
+                   "ORDER BY kind, original")
+
+
+def _readable(db, cache: Path) -> bool:
+    try:
+        return db.columns_of(f"SELECT * FROM read_parquet({literal(str(cache))})") == VALUE_COLUMNS
+    except Exception:  # noqa: BLE001 - a damaged cache is only a slower run
+        return False
+
+
+def _empty_values() -> str:
+    return "SELECT " + ", ".join(f"NULL::{'BIGINT' if n == 'n_values' else 'VARCHAR'} AS {n}"
+                                 for n in VALUE_COLUMNS)
 
 
 def _store_values(run: Run, results: dict) -> None:
-    """``norm_values``: what each distinct value became, and the finding it makes."""
+    """``norm_values``: what each distinct value became (known before, or read now), and the
+    finding it makes."""
     rows = [(kind, original, *_row(kind, original, result, extra))
             for (kind, original), (result, extra) in results.items()]
-    names = ["kind", "original", "value", "others", "n_values", "rule", "problem", "extra", "code",
-             "severity", "message", "new"]
-    columns = list(zip(*rows)) if rows else [[] for _ in names]
+    columns = list(zip(*rows)) if rows else [[] for _ in VALUE_COLUMNS]
     arrays = [pa.array(list(c), type=pa.int64()) if n == "n_values" else text_column(c)
-              for n, c in zip(names, columns)]
-    run.db.write("norm_values", pa.Table.from_arrays(arrays, names=names))
+              for n, c in zip(VALUE_COLUMNS, columns)]
+    run.db.write("_fresh", pa.Table.from_arrays(arrays, names=VALUE_COLUMNS))
+    run.db.create("norm_values", "SELECT * FROM _known UNION ALL SELECT * FROM _fresh")
+    run.db.drop("_known", "_fresh", "_wanted")
+
+
+def _save_cache(db, cache: Path) -> None:
+    """Keep this run's values for the next one (written beside, then moved into place)."""
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    temp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    try:
+        db.execute(f"COPY norm_values TO {literal(str(temp))} (FORMAT parquet)")
+        os.replace(temp, cache)
+    except (OSError, duckdb.Error):
+        temp.unlink(missing_ok=True)  # no cache is only a slower next run
 
 
 def _row(kind: str, original: str, result, extra) -> tuple:
