@@ -37,16 +37,14 @@ _DATA: dict = {}  # what forked children read: profile, orgs, contacts, features
 
 def prepare(rows: int, seed: int, workdir: Path) -> tuple[dict, dict[str, str]]:
     """Sample files -> organisation and contact records; returns them and each record's true org."""
-    from hotpass.pipeline import map_sources, prepare_records, read_sources
+    from hotpass.pipeline import prepare_records
     from hotpass.profile import load_profile
     from hotpass.samples import generate_samples, record_truth
 
     samples = generate_samples(workdir, rows=rows, seed=seed)
     profile = load_profile("aviation")
-    records = prepare_records(*map_sources(read_sources(samples.files, profile), profile), profile)
-    orgs = records.organisations
-    return {"profile": profile, "orgs": orgs, "contacts": records.contacts}, record_truth(
-        orgs, samples.truth_records)
+    orgs, contacts = prepare_records(samples.files, profile)
+    return {"profile": profile, "orgs": orgs, "contacts": contacts}, record_truth(orgs, samples.truth_records)
 
 
 def pairwise_scores(cluster_of: dict[str, str], org_of: dict[str, str]) -> dict:
@@ -74,7 +72,8 @@ def pairwise_scores(cluster_of: dict[str, str], org_of: dict[str, str]) -> dict:
 
 def run_resolve(name: str, model: dict | None, scores_dir: str | None) -> dict:
     """The resolution stage, timed; returns timings, clusters and the model."""
-    from hotpass.resolve import ScoreCache, resolve
+    from hotpass.resolve import ScoreCache
+    from hotpass.resolve import resolve_frames as resolve
 
     stages: dict = {}
     scores = ScoreCache(scores_dir, _DATA["profile"]) if scores_dir else None

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import warnings
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
@@ -24,6 +25,7 @@ from hotpass.resolve.features import TABLE
 from hotpass.rundb import RunDB
 
 SCORED = "scored_pairs"
+TF_CORE = "hotpass_tf_name_core"
 
 
 #: Splink warnings that say nothing here (the profile chooses max_pairs on purpose).
@@ -81,7 +83,7 @@ class SplinkSession:
         self._before = set(self.db.tables())
         self.api = DuckDBAPI(self.db.con)
         self.sdf = self.api.register(TABLE, dataset_display_name=TABLE)
-        self.tf_core = self.api.register(self.tf_core_frame, table_name="hotpass_tf_name_core")
+        self.tf_core = self.api.register(self.tf_core_frame, table_name=TF_CORE)
 
     def __exit__(self, *exc) -> None:
         self._logger.removeHandler(self._handler)
@@ -91,6 +93,10 @@ class SplinkSession:
         for table in set(self.db.tables()) - self._before - {SCORED}:
             if table.startswith(("__splink", "hotpass_tf")):
                 self.db.drop(table)
+        try:  # the frequency frame is registered with the connection, not stored
+            self.db.con.unregister(TF_CORE)
+        except duckdb.Error:
+            pass
 
     def linker(self, model: dict | None = None) -> Linker:
         """A linker on the feature table: untrained settings, or the given model."""

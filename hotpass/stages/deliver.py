@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from hotpass.export import FAILED_RED, SCORE_SCALE, Table, write_workbook
+from hotpass.export.atomic import export_error
 from hotpass.export.copy import copy_csv, copy_parquet
 from hotpass.profile import Profile
 from hotpass.report import write_report
@@ -101,6 +102,10 @@ def write_flat(db: RunDB, kind: str, folder: str | Path) -> list[Path]:
 def _workbook(run: Run, profile: Profile, target: Path) -> int:
     """The workbook, the full findings and provenance beside it, and the flat copies asked for."""
     db = run.db
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise export_error(target.parent, error) from error
     stem = target.stem
     outputs = {"workbook": str(target)}
     run.report("export", 0.05, "Writing findings and provenance in full")
