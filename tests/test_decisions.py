@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from hotpass.pipeline import refine
+from hotpass.result import latest_finished, open_run
 from hotpass.workspace import Workspace
 from tests.conftest import ROOT
 
@@ -23,7 +24,8 @@ def sources(tmp_path) -> list[Path]:
 
 
 def _clusters(ws: Workspace):
-    frame = ws.table(ws.latest_run(), "clusters")
+    with open_run(ws, latest_finished(ws)) as result:
+        frame = result.clusters
     return dict(zip(frame["record_key"], frame["organisation_id"])), frame
 
 

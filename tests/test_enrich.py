@@ -103,8 +103,6 @@ def test_the_enrichment_sheet_lists_every_proposal(sources, aviation, tmp_path):
 
 
 def test_a_reference_list_proposes_values_for_the_records_it_matches(sources, aviation, tmp_path):
-    from hotpass.enrich.reference import load_reference
-
     base = refine(sources, _without_providers(aviation))
     lacking = base.organisations[base.organisations["website"].map(is_missing)
                                  & ~base.organisations["phone"].map(is_missing)].head(5)
@@ -117,7 +115,7 @@ def test_a_reference_list_proposes_values_for_the_records_it_matches(sources, av
     book.save(register)
     only_reference = aviation.model_copy(deep=True)
     only_reference.enrichment.providers = ["reference_list"]
-    refined = refine(sources, only_reference, reference=load_reference([register], aviation))
+    refined = refine(sources, only_reference, references=[register])
     found = refined.enrichment[refined.enrichment["field"] == "website"]
     assert set(found["record_id"]) == set(lacking["organisation_id"])
     assert all("register.xlsx" in e for e in found["evidence"])

@@ -4,8 +4,49 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hotpass.contacts import merge_contacts
-from hotpass.merge import golden_id, merge_organisations
+from hotpass.run import Request, Run
+from hotpass.rundb import RunDB
+from hotpass.stages import merge
+
+PROVENANCE = ["source_file", "source_sha256", "source_sheet", "source_row"]
+
+
+def _run(profile, orgs: pd.DataFrame, clusters: pd.DataFrame, contacts: pd.DataFrame | None = None) -> RunDB:
+    """The merge stage on these record tables; returns the run database."""
+    db = RunDB()
+    db.write("organisation_records", orgs)
+    db.write("clusters", clusters)
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in
+                          ["record_id", "record_key", "org_record", *PROVENANCE]})
+    db.write("contact_records", contacts if contacts is not None else empty)
+    merge.run(Run(db, Request()), profile)
+    return db
+
+
+def merge_organisations(orgs, clusters, profile):
+    db = _run(profile, orgs, clusters)
+    golden = type("Golden", (), {})()
+    golden.records = db.frame("golden_organisation")
+    golden.provenance = db.frame("provenance").rename(columns={"record_id": "organisation_id"})
+    golden.conflicts = db.frame("conflicts")
+    return golden
+
+
+def merge_contacts(contacts, golden_of, profile):
+    """Contacts of organisation records O1.. (``golden_of`` maps them to ORG-<n> ids)."""
+    orgs = pd.DataFrame({"record_id": list(golden_of), "record_key": [f"org:{g.split('-', 1)[1].lower()}"
+                                                                     for g in golden_of.values()],
+                         "source_file": "o.xlsx", "source_sha256": "0", "source_sheet": "O",
+                         "source_row": range(2, 2 + len(golden_of)), "name": "Org"})
+    clusters = pd.DataFrame({"record_key": orgs["record_key"], "cluster_id": orgs["record_key"]})
+    db = _run(profile, orgs, clusters, contacts)
+    people = db.frame("golden_contact")
+    prov = db.frame("SELECT * FROM provenance WHERE record_kind = 'contact'")
+    return people, prov
+
+
+def golden_id(cluster_id: str) -> str:
+    return f"ORG-{cluster_id.split(':', 1)[-1][:12].upper()}"
 
 
 def _orgs(rows: list[dict]) -> pd.DataFrame:

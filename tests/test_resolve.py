@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
-from hotpass.resolve import Constraints, load_model, model_path, prior_weight, resolve, save_model
+from hotpass.resolve import Constraints, load_model, model_path, prior_weight, save_model
+from hotpass.resolve import resolve_frames as resolve
 
 
 @dataclass
@@ -22,13 +23,12 @@ class Sample:
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory, aviation) -> Sample:
     """Records of a 1,500-row generated sample, with the true organisation of each."""
-    from hotpass.pipeline import map_sources, prepare_records, read_sources
+    from hotpass.pipeline import prepare_records
     from hotpass.samples import generate_samples, record_truth
 
     generated = generate_samples(tmp_path_factory.mktemp("resolve"), rows=1500, seed=11)
-    records = prepare_records(*map_sources(read_sources(generated.files, aviation), aviation), aviation)
-    orgs = records.organisations
-    return Sample(orgs, records.contacts, record_truth(orgs, generated.truth_records))
+    orgs, contacts = prepare_records(generated.files, aviation)
+    return Sample(orgs, contacts, record_truth(orgs, generated.truth_records))
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from hotpass.resolve import features
-from hotpass.resolve.features import core_frequencies, fold_words
+from hotpass.resolve.names import core_frequencies, fold_words
 from hotpass.resolve.people import person_keys
 
 
@@ -80,14 +80,10 @@ def test_name_key_core_and_tail(aviation):
 
 
 def test_core_frequencies_count_kinds_of_tail_not_records(aviation):
-    frame = pd.DataFrame(
-        {
-            "name_core": ["vaal", "vaal", "tetawa", "tetawa", "tetawa"],
-            "name_tail": ["aviation", "flight school", "flight", "flight academy", "flihgt"],
-        }
-    )
-    frame.attrs["generic_words"] = fold_words(aviation.resolution.generic_name_words)
-    tf = dict(zip(*core_frequencies(frame).T.values))
+    pairs = zip(["vaal", "vaal", "tetawa", "tetawa", "tetawa"],
+                ["aviation", "flight school", "flight", "flight academy", "flihgt"])
+    words = fold_words(aviation.resolution.generic_name_words)
+    tf = dict(zip(*core_frequencies(pairs, words).T.values))
     assert tf == {"tetawa": 1 / 3, "vaal": 2 / 3}
 
 

@@ -15,13 +15,12 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from hotpass import telemetry
-from hotpass.pipeline import refine
+from hotpass.pipeline import STAGE_NAMES, refine
 from hotpass.samples import generate_samples
 from hotpass.workspace import Workspace
 from tests.test_cli import hotpass
 
-STAGES = ["ingest", "map", "records", "measure", "normalise", "link", "keys", "resolve", "merge", "enrich",
-          "outputs", "validate", "export", "report"]
+STAGES = STAGE_NAMES
 
 
 @pytest.fixture(scope="module")
