@@ -25,7 +25,18 @@ from hotpass.profile import Profile
 from hotpass.result import RUN_FILE, RunResult
 from hotpass.run import Progress, Request, Run, quiet
 from hotpass.rundb import RunDB
-from hotpass.stages import deliver, enrich, link, measure, merge, normalise, records, resolve, sources, tables
+from hotpass.stages import (
+    deliver,
+    enrich,
+    link,
+    measure,
+    merge,
+    normalise,
+    records,
+    resolve,
+    sources,
+    tables,
+)
 from hotpass.stages import validate as validation
 
 Stage = Callable[[Run, Profile], int]

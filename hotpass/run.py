@@ -66,7 +66,7 @@ class Request:
     def for_paths(cls, paths, names=None, **options) -> Request:
         """A request for files given by path (``names``: how they are called, default their names)."""
         names = list(names or [None] * len(paths))
-        files = tuple(SourceFile(str(Path(p).resolve()), n or Path(p).name) for p, n in zip(paths, names))
+        files = tuple(SourceFile(str(Path(p).resolve()), n or Path(p).name) for p, n in zip(paths, names, strict=False))
         return cls(files=files, **options)
 
 

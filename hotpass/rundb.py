@@ -214,7 +214,7 @@ class RunDB:
         batch = [(stage, *row) for row in rows]
         if not batch:
             return 0
-        columns = list(zip(*batch))
+        columns = list(zip(*batch, strict=False))
         arrays = [text_column(c) if i != 6 else pa.array([None if v is None else int(v) for v in c],
                                                           type=pa.int64())
                   for i, c in enumerate(columns)]
@@ -245,7 +245,7 @@ class RunDB:
 def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
     """An Arrow table as pandas with object text columns (``str`` or None), numbers as numbers."""
     data = {}
-    for name, column in zip(table.column_names, table.columns):
+    for name, column in zip(table.column_names, table.columns, strict=False):
         kind = column.type
         if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
             data[name] = pd.Series(column.to_pylist(), dtype=object)

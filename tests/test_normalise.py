@@ -823,3 +823,35 @@ def test_worker_processes_give_the_same_results_as_this_process(monkeypatch, cap
     monkeypatch.setattr(parallel, "CHUNK", 3)
     assert parallel.read_all(CTX, pairs, workers=2) == {pair: CTX.read(*pair) for pair in pairs}
     assert "worker pool failed" not in caplog.text  # the workers did it, not the fallback
+
+
+def test_batches_share_one_pool_and_a_broken_pool_loses_no_batch(monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from hotpass.normalise import parallel
+
+    pairs = [("phone", f"011 555 {i:04d}") for i in range(30)] + [("email", f"a{i}@b.co.za") for i in range(9)]
+    batches = [pairs[i:i + 10] for i in range(0, len(pairs), 10)]
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 4)
+    got = list(parallel.read_batches(CTX, iter(batches), workers=2))
+    assert [b for b, _ in got] == batches
+    assert [r for _, rs in got for r in rs] == [CTX.read(*p) for p in pairs]
+
+    class Broken:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def map(self, *args):
+            raise BrokenProcessPool("gone")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Broken)
+    got = list(parallel.read_batches(CTX, iter(batches), workers=2))
+    assert [b for b, _ in got] == batches  # the batch being read when the pool broke is read here
+    assert [r for _, rs in got for r in rs] == [CTX.read(*p) for p in pairs]

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from itertools import chain
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_all_start_methods, get_context
 
@@ -45,23 +47,43 @@ def usable_cpus() -> int:
 
 def read_all(ctx: Normaliser, pairs: list[Pair], workers: int | None = None) -> dict[Pair, Read]:
     """``ctx.read(kind, value)`` for every pair, in worker processes when there are many."""
+    out: dict[Pair, Read] = {}
+    for batch, results in read_batches(ctx, [pairs], workers):
+        out.update(zip(batch, results, strict=True))
+    return out
+
+
+def read_batches(ctx: Normaliser, batches: Iterable[list[Pair]], workers: int | None = None,
+                 total: int | None = None) -> Iterator[tuple[list[Pair], list[Read]]]:
+    """(batch, what each pair of it became) for every batch, in order, so the caller holds one
+    batch at a time. One pool of worker processes serves every batch when there are many values
+    (``total``, when known, decides; else the first batch's size)."""
     workers = usable_cpus() if workers is None else workers
-    if workers < 2 or len(pairs) < PARALLEL_MIN:
-        return {pair: ctx.read(*pair) for pair in pairs}
-    first_of_kind = {kind: (kind, value) for kind, value in reversed(pairs)}.values()
-    out = {pair: ctx.read(*pair) for pair in first_of_kind}  # lazy imports happen before the fork
-    todo = [pair for pair in pairs if pair not in out]
-    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+    batches = iter(batches)
+    first = next(batches, None)
+    if first is None:
+        return
+    if workers < 2 or (total if total is not None else len(first)) < PARALLEL_MIN:
+        for batch in (first, *batches):
+            yield batch, [ctx.read(*pair) for pair in batch]
+        return
+    for kind, value in {kind: (kind, value) for kind, value in reversed(first)}.values():
+        ctx.read(kind, value)  # lazy imports happen before the fork
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    pending = None  # the batch being read when a pool breaks: read again here
     try:
         with ProcessPoolExecutor(workers, mp_context=get_context(method), initializer=_start,
                                  initargs=(ctx,)) as pool:
-            for chunk, results in zip(chunks, pool.map(_read_chunk, chunks), strict=True):
-                out.update(zip(chunk, results, strict=True))
+            for batch in chain([first], batches):
+                pending = batch
+                chunks = [batch[i : i + CHUNK] for i in range(0, len(batch), CHUNK)]
+                results = [r for found in pool.map(_read_chunk, chunks) for r in found]
+                pending = None
+                yield batch, results
     except (BrokenProcessPool, OSError) as error:
         _log.warning("normalising in this process: worker pool failed (%s)", type(error).__name__)
-        return {pair: out[pair] if pair in out else ctx.read(*pair) for pair in pairs}
-    return out
+        for batch in chain([pending] if pending is not None else [], batches):
+            yield batch, [ctx.read(*pair) for pair in batch]
 
 
 def _start(ctx: Normaliser) -> None:

@@ -112,7 +112,7 @@ def _edges(pairs: pd.DataFrame, threshold: float) -> list[tuple[str, str]]:
     strong = strong.sort_values(
         ["match_probability", "key_l", "key_r"], ascending=[False, True, True], kind="mergesort"
     )
-    return list(zip(strong["key_l"].tolist(), strong["key_r"].tolist()))
+    return list(zip(strong["key_l"].tolist(), strong["key_r"].tolist(), strict=False))
 
 
 def cluster_with_conflicts(

@@ -70,10 +70,10 @@ def people_columns(orgs: pd.DataFrame, contacts: pd.DataFrame | None) -> dict[st
         names = zip(
             _values(contacts, "first_name"),
             _values(contacts, "last_name"),
-            _values(contacts, "full_name"),
+            _values(contacts, "full_name"), strict=False,
         )
-        reach = zip(*(_values(contacts, c) for c in (*CONTACT_PHONES, "email")))
-        for org, name, contact in zip(contacts["org_record"].tolist(), names, reach):
+        reach = zip(*(_values(contacts, c) for c in (*CONTACT_PHONES, "email")), strict=False)
+        for org, name, contact in zip(contacts["org_record"].tolist(), names, reach, strict=False):
             if is_missing(org):
                 continue
             short, whole = person_keys(*name)

@@ -130,7 +130,7 @@ def assemble(
             else None
         )
         if comp["output_column_name"] not in from_other_regions and m is not None:
-            u_seen = [(us - prior * ms) / (1 - prior) for us, ms in zip(u_seen, _normalised(m))]
+            u_seen = [(us - prior * ms) / (1 - prior) for us, ms in zip(u_seen, _normalised(m), strict=False)]
         u = _normalised([max(value, u_floor) for value in u_seen])
         for j, level in enumerate(levels):
             level["u_probability"] = rounded(u[j])

@@ -87,8 +87,8 @@ def organisations(db: RunDB, profile: Profile) -> None:
     _golden(db, ORG, fields, carried, "max(m.gid)")
     _conflicts(db, fields)
     _provenance(db, ORG, fields, replace=True)
-    db.execute(f"CREATE OR REPLACE TABLE member_of AS SELECT record_id, record_key, gid AS organisation_id "
-               f"FROM _m ORDER BY r_order")
+    db.execute("CREATE OR REPLACE TABLE member_of AS SELECT record_id, record_key, gid AS organisation_id "
+               "FROM _m ORDER BY r_order")
     db.drop("_m", "_ranked", "_winners")
 
 
@@ -217,7 +217,7 @@ def _people(db: RunDB, table: str, columns: list[str]) -> None:
 
 
 def _person(row: tuple) -> dict:
-    return dict(zip(("email", "mobile", "whatsapp", "full_name", "first_name", "last_name"), row[2:]))
+    return dict(zip(("email", "mobile", "whatsapp", "full_name", "first_name", "last_name"), row[2:], strict=False))
 
 
 def _names_agree(a: dict, b: dict) -> bool:

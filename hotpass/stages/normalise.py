@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from hotpass.mapping import CONTACT, ORG
 from hotpass.normalise import Normaliser, organisation_domain
-from hotpass.normalise.parallel import read_all
+from hotpass.normalise.parallel import read_batches
 from hotpass.profile import Profile
 from hotpass.run import Run
 from hotpass.rundb import literal, quote, text_column
@@ -38,6 +38,8 @@ VALUE_COLUMNS = ["kind", "original", "value", "others", "n_values", "rule", "pro
                  "severity", "message", "new"]
 #: Bump when a normaliser changes what it makes of a value: caches of older versions are not used.
 VERSION = "normalisers-1"
+#: Distinct values read (and held in memory) at a time.
+BATCH = 200_000
 PERSON_KINDS = ("person_name", "first_name", "last_name")
 ENTITIES = (ORG, CONTACT)
 
@@ -68,17 +70,16 @@ def run(run: Run, profile: Profile) -> int:
     ctx = Normaliser.from_profile(profile)
     kinds = {e: field_kinds(profile, e, db.columns(raw_table(e))) for e in ENTITIES}
     cache = cache_path(run.workspace.directory, ctx) if run.workspace is not None else None
-    pairs = _distinct(run, kinds, cache)
-    run.report("normalise", 0.05, f"Reading {len(pairs):,} new distinct values")
-    _store_values(run, read_all(ctx, pairs))
+    todo = _distinct(run, kinds, cache)
+    run.report("normalise", 0.05, f"Reading {todo:,} new distinct values")
+    _store_values(run, ctx, todo)
     if cache is not None:
         _save_cache(db, cache)
     run.report("normalise", 0.8, "Writing normalised records")
     for entity in ENTITIES:
         _write_records(run, profile, entity, kinds[entity])
         _findings(run, entity, kinds[entity])
-    db.drop("_spill")
-    return len(pairs)
+    return todo
 
 
 def cache_path(workspace: Path, ctx: Normaliser) -> Path:
@@ -87,9 +88,9 @@ def cache_path(workspace: Path, ctx: Normaliser) -> Path:
     return workspace / "cache" / f"values-{hashlib.sha256(settings.encode()).hexdigest()[:16]}.parquet"
 
 
-def _distinct(run: Run, kinds: dict[str, dict[str, str]], cache: Path | None) -> list[tuple[str, str]]:
-    """Table ``_wanted`` of every distinct (kind, text) of the raw records, ``_known`` of what the
-    cache already knows of them; returns the pairs still to read."""
+def _distinct(run: Run, kinds: dict[str, dict[str, str]], cache: Path | None) -> int:
+    """Tables ``_wanted`` (every distinct (kind, text) of the raw records), ``_known`` (what the
+    cache already knows of them) and ``_todo`` (the rest, numbered); returns how many to read."""
     db = run.db
     selects = [f"SELECT DISTINCT {literal(kind)} AS kind, {quote(column)} AS original FROM {raw_table(entity)} "
                f"WHERE {quote(column)} IS NOT NULL"
@@ -101,8 +102,8 @@ def _distinct(run: Run, kinds: dict[str, dict[str, str]], cache: Path | None) ->
     if cache is None or not cache.is_file() or not _readable(db, cache):
         known = f"SELECT * FROM ({_empty_values()}) WHERE false"
     db.create("_known", known)
-    return db.rows("SELECT kind, original FROM _wanted ANTI JOIN _known USING (kind, original) "
-                   "ORDER BY kind, original")
+    return db.create("_todo", "SELECT row_number() OVER (ORDER BY kind, original) AS n, kind, original "
+                              "FROM _wanted ANTI JOIN _known USING (kind, original)")
 
 
 def _readable(db, cache: Path) -> bool:
@@ -117,17 +118,24 @@ def _empty_values() -> str:
                                  for n in VALUE_COLUMNS)
 
 
-def _store_values(run: Run, results: dict) -> None:
-    """``norm_values``: what each distinct value became (known before, or read now), and the
-    finding it makes."""
-    rows = [(kind, original, *_row(kind, original, result, extra))
-            for (kind, original), (result, extra) in results.items()]
-    columns = list(zip(*rows)) if rows else [[] for _ in VALUE_COLUMNS]
-    arrays = [pa.array(list(c), type=pa.int64()) if n == "n_values" else text_column(c)
-              for n, c in zip(VALUE_COLUMNS, columns)]
-    run.db.write("_fresh", pa.Table.from_arrays(arrays, names=VALUE_COLUMNS))
-    run.db.create("norm_values", "SELECT * FROM _known UNION ALL SELECT * FROM _fresh")
-    run.db.drop("_known", "_fresh", "_wanted")
+def _store_values(run: Run, ctx: Normaliser, todo: int) -> None:
+    """``norm_values``: what each distinct value became (known before, or read now, a batch at a
+    time so memory stays bounded), and the finding it makes."""
+    db = run.db
+    db.create("norm_values", "SELECT * FROM _known")
+    batches = (db.rows("SELECT kind, original FROM _todo WHERE n > ? AND n <= ? ORDER BY n",
+                       [start, start + BATCH]) for start in range(0, todo, BATCH))
+    for number, (batch, results) in enumerate(read_batches(ctx, batches, total=todo), start=1):
+        rows = [(kind, original, *_row(kind, original, result, extra))
+                for (kind, original), (result, extra) in zip(batch, results, strict=True)]
+        columns = list(zip(*rows, strict=True))
+        arrays = [pa.array(list(c), type=pa.int64()) if n == "n_values" else text_column(c)
+                  for n, c in zip(VALUE_COLUMNS, columns, strict=True)]
+        db.write("_fresh", pa.Table.from_arrays(arrays, names=VALUE_COLUMNS))
+        db.execute("INSERT INTO norm_values SELECT * FROM _fresh")
+        run.report("normalise", 0.05 + 0.7 * min(number * BATCH / max(todo, 1), 1.0),
+                   f"Read {min(number * BATCH, todo):,} of {todo:,} new distinct values")
+    db.drop("_known", "_fresh", "_wanted", "_todo")
 
 
 def _save_cache(db, cache: Path) -> None:

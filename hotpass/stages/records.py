@@ -213,9 +213,9 @@ def _split_cells(run: Run, profile: Profile) -> None:
                                        "WHERE full_name IS NOT NULL")]
     rows = [(cell, i, p.full_name, p.first_name, p.last_name, p.role)
             for cell in cells for i, p in enumerate(_split(cell, placeholders))]
-    columns = list(zip(*rows)) if rows else [[]] * 6
+    columns = list(zip(*rows, strict=False)) if rows else [[]] * 6
     names = ["cell", "idx", "full_name", "first_name", "last_name", "role"]
-    arrays = [pa.array(list(c), type=pa.int64() if n == "idx" else pa.string()) for n, c in zip(names, columns)]
+    arrays = [pa.array(list(c), type=pa.int64() if n == "idx" else pa.string()) for n, c in zip(names, columns, strict=False)]
     db.write("_persons", pa.Table.from_arrays(arrays, names=names))
     db.create("_people", """
         WITH split AS (
@@ -255,12 +255,12 @@ def _share_out(run: Run, details: list[str]) -> tuple[pd.DataFrame, pd.DataFrame
     for sheet_id, source_row, file, sheet, n, roles, *values in rows:
         people = [{"role": role} for role in roles]
         kept = []
-        for name, value in zip(details, values):
+        for name, value in zip(details, values, strict=False):
             if value is None:
                 continue
             parts = [p for p in _SPLIT.split(str(value)) if p]
             if len(parts) == n:
-                for person, part in zip(people, parts):
+                for person, part in zip(people, parts, strict=False):
                     person[name] = part
             else:
                 kept.append(name)
