@@ -64,7 +64,11 @@ _API = {
     "read_deliverable": "hotpass.deliverable",
     "validate_tables": "hotpass.validate",
     "generate_samples": "hotpass.samples",
+    "run_checks": "hotpass.doctor",
+    "configure_telemetry": "hotpass.telemetry",
 }
+#: Facade names that differ from the name in their module.
+_RENAMED = {"configure_telemetry": "configure"}
 
 __all__ = sorted(_API)
 
@@ -72,7 +76,7 @@ __all__ = sorted(_API)
 def __getattr__(name: str):
     if name in _API:
         module = importlib.import_module(_API[name])
-        value = module if module.__name__ == f"hotpass.{name}" else getattr(module, name)
+        value = module if module.__name__ == f"hotpass.{name}" else getattr(module, _RENAMED.get(name, name))
         globals()[name] = value
         return value
     raise AttributeError(f"module 'hotpass' has no attribute {name!r}")

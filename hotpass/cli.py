@@ -11,10 +11,11 @@ from pathlib import Path
 
 import typer
 
+import hotpass
+from hotpass import HotpassError
+from hotpass.cli_common import login_name
 from hotpass.cli_enrich import enrich_app
 from hotpass.cli_users import users_app
-from hotpass.cli_common import login_name
-from hotpass.errors import HotpassError
 
 app = typer.Typer(help="Hotpass: refine messy organisation and contact workbooks.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -69,31 +70,25 @@ def refine(
 
     Exits 2 without writing the deliverable when a blocking expectation fails.
     """
-    from hotpass.errors import PublishBlocked
-    from hotpass.mapping import load_mappings, save_mappings
-    from hotpass.pipeline import refine as run
-    from hotpass.profile import load_profile
-    from hotpass.workspace import Workspace
-
     stop_tracing = None
     report_dir = report or output.parent
     try:
         if output.suffix.lower() != ".xlsx":
             _fail(f"{output}: the output must be an .xlsx file")
-        prof = load_profile(profile)
-        saved = load_mappings(mapping) if mapping else None
+        prof = hotpass.load_profile(profile)
+        saved = hotpass.load_mappings(mapping) if mapping else None
         stop_tracing = _trace() if trace else None
         output.parent.mkdir(parents=True, exist_ok=True)
-        with Workspace(workspace) as ws:
-            result = run(files, prof, output=output, csv_dir=csv_dir, parquet_dir=parquet_dir, saved=saved,
+        with hotpass.Workspace(workspace) as ws:
+            result = hotpass.refine(files, prof, output=output, csv_dir=csv_dir, parquet_dir=parquet_dir, saved=saved,
                          progress=(lambda *a: None) if quiet else _progress, workspace=ws, retrain=retrain,
                          username=_user(), report_dir=report_dir, override=override_gate,
                          references=reference or ())
             with result:
-                save_mappings(result.mappings, workspace / "last_mapping.json")
+                hotpass.save_mappings(result.mappings, workspace / "last_mapping.json")
                 counts, findings, outputs = result.counts, result.db.count("findings"), result.outputs
                 overridden = bool(result.gate.get("override"))
-    except PublishBlocked as exc:
+    except hotpass.PublishBlocked as exc:
         typer.echo(f"quality report: {report_dir}", err=True)
         _fail(str(exc), code=2)
     except HotpassError as exc:
@@ -123,14 +118,10 @@ def validate(
 
     Exits 2 when a blocking expectation fails, 1 when the file cannot be read.
     """
-    from hotpass.deliverable import read_deliverable
-    from hotpass.profile import load_profile
-    from hotpass.validate import validate_tables
-
     try:
-        tables, named = read_deliverable(workbook)
-        prof = load_profile(profile or named or "generic")
-        result = validate_tables(tables, prof)
+        tables, named = hotpass.read_deliverable(workbook)
+        prof = hotpass.load_profile(profile or named or "generic")
+        result = hotpass.validate_tables(tables, prof)
     except HotpassError as exc:
         _fail(str(exc))
     for row in result.results.itertuples(index=False):
@@ -147,9 +138,7 @@ def validate(
 
 def _trace():
     """Spans and metrics to standard error (and OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set)."""
-    from hotpass.telemetry import configure
-
-    return configure(console=sys.stderr)
+    return hotpass.configure_telemetry(console=sys.stderr)
 
 
 def _user() -> str:
@@ -174,12 +163,10 @@ def run_app(
     script = root / "app.py"
     if not script.is_file():
         _fail(f"{script}: the workbench is not installed here (run from a clone of the repository)")
-    from hotpass.users import Users
-    from hotpass.workspace import Workspace
 
     try:
-        with Workspace(workspace) as ws:
-            password = Users(ws).ensure_admin(by="hotpass app")
+        with hotpass.Workspace(workspace) as ws:
+            password = hotpass.Users(ws).ensure_admin(by="hotpass app")
     except HotpassError as exc:
         _fail(str(exc))
     if password:
@@ -204,13 +191,10 @@ def init(
                                          help="Share of organisations shown by more than one row (0 to 0.9)."),
 ) -> None:
     """Write synthetic sample workbooks and a starter profile into DIRECTORY."""
-    from hotpass.profile import load_profile
-    from hotpass.samples import generate_samples
-
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        samples = generate_samples(directory, rows=rows, seed=seed, duplicate_rate=duplicate_rate)
-        load_profile("aviation").to_yaml(directory / "profile.yaml")
+        samples = hotpass.generate_samples(directory, rows=rows, seed=seed, duplicate_rate=duplicate_rate)
+        hotpass.load_profile("aviation").to_yaml(directory / "profile.yaml")
     except (HotpassError, OSError, ValueError) as exc:
         _fail(f"{directory}: {exc}")
     for path in samples.files:
@@ -222,11 +206,9 @@ def init(
 @profiles_app.command("list")
 def profiles_list() -> None:
     """List the shipped profiles."""
-    from hotpass.profile import available_profiles, load_profile
-
-    for name, path in available_profiles().items():
+    for name, path in hotpass.available_profiles().items():
         try:
-            description = load_profile(path).description
+            description = hotpass.load_profile(path).description
         except HotpassError:
             description = "(invalid: run `hotpass profiles validate`)"
         typer.echo(f"{name:<12} {description}")
@@ -235,10 +217,8 @@ def profiles_list() -> None:
 @profiles_app.command("show")
 def profiles_show(profile: str = typer.Argument(..., help=PROFILE_HELP)) -> None:
     """Print a profile as YAML, defaults included."""
-    from hotpass.profile import load_profile
-
     try:
-        typer.echo(load_profile(profile).to_yaml(), nl=False)
+        typer.echo(hotpass.load_profile(profile).to_yaml(), nl=False)
     except HotpassError as exc:
         _fail(str(exc))
 
@@ -246,10 +226,8 @@ def profiles_show(profile: str = typer.Argument(..., help=PROFILE_HELP)) -> None
 @profiles_app.command("validate")
 def profiles_validate(profile: str = typer.Argument(..., help=PROFILE_HELP)) -> None:
     """Check a profile and list every problem with its key path."""
-    from hotpass.profile import load_profile
-
     try:
-        prof = load_profile(profile)
+        prof = hotpass.load_profile(profile)
     except HotpassError as exc:
         _fail(str(exc))
     typer.echo(f"profile {prof.name} is valid")
@@ -258,10 +236,8 @@ def profiles_validate(profile: str = typer.Argument(..., help=PROFILE_HELP)) -> 
 @app.command()
 def doctor(workspace: Path = typer.Option(Path("workspace"), "--workspace", "-w", help="Workspace folder to check.")) -> None:
     """Check Python, packages, profiles, the workspace and Chromium."""
-    from hotpass.doctor import run_checks
-
     failed = False
-    for check in run_checks(workspace):
+    for check in hotpass.run_checks(workspace):
         mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check.status]
         typer.echo(f"[{mark}] {check.name}: {check.detail}")
         failed |= check.status == "fail"
@@ -277,20 +253,17 @@ def review_list(workspace: Path = WORKSPACE_OPTION,
                 limit: int = typer.Option(20, "--limit", "-n", help="Show at most this many pairs."),
                 decisions: bool = typer.Option(False, "--decisions", help="List the decisions made instead.")) -> None:
     """Show the pending pairs of the latest run, most uncertain first (or the decisions)."""
-    from hotpass import review
-    from hotpass.workspace import Workspace
-
     try:
-        with Workspace(workspace) as ws:
+        with hotpass.Workspace(workspace) as ws:
             if decisions:
                 for row in ws.decisions(active_only=False).itertuples(index=False):
                     state = f"undone by {row.undone_by}" if row.undone_at else "active"
                     typer.echo(f"#{row.decision_id} {row.kind} {row.record_key} {row.other_key or ''} "
                                f"by {row.reviewer} ({state}){': ' + row.note if row.note else ''}")
                 return
-            reviewed, remaining = review.counts(ws)
+            reviewed, remaining = hotpass.review.counts(ws)
             typer.echo(f"{reviewed} reviewed, {remaining} remaining")
-            for row in review.queue(ws).head(limit).itertuples(index=False):
+            for row in hotpass.review.queue(ws).head(limit).itertuples(index=False):
                 typer.echo(f"{row.match_probability:.3f}  {row.key_l}  {row.key_r}  "
                            f"{row.name_l!s} | {row.name_r!s}")
     except HotpassError as exc:
@@ -308,12 +281,9 @@ def review_decide(
     workspace: Path = WORKSPACE_OPTION,
 ) -> None:
     """Record a decision; the next `hotpass refine` honours it."""
-    from hotpass import review
-    from hotpass.workspace import Workspace
-
     try:
-        with Workspace(workspace) as ws:
-            members = review.cluster_members(ws, record_key) if verdict in ("split", "move") else None
+        with hotpass.Workspace(workspace) as ws:
+            members = hotpass.review.cluster_members(ws, record_key) if verdict in ("split", "move") else None
             decision = ws.decide(verdict, record_key, other_key, members, reviewer or _user(), note)
     except HotpassError as exc:
         _fail(str(exc))
@@ -325,10 +295,8 @@ def review_undo(decision: int | None = typer.Argument(None, help="Decision numbe
                 last: int = typer.Option(0, "--last", help="Undo this reviewer's last N decisions instead."),
                 reviewer: str | None = REVIEWER_OPTION, workspace: Path = WORKSPACE_OPTION) -> None:
     """Withdraw decisions: the machine's verdict applies again from the next run."""
-    from hotpass.workspace import Workspace
-
     try:
-        with Workspace(workspace) as ws:
+        with hotpass.Workspace(workspace) as ws:
             if decision is not None:
                 ws.undo(decision, reviewer or _user())
                 undone = [decision]
@@ -346,12 +314,9 @@ def review_export(path: Path = typer.Argument(..., help="Label Studio tasks file
                   limit: int | None = typer.Option(None, "--limit", "-n", help="Export at most this many pairs."),
                   workspace: Path = WORKSPACE_OPTION) -> None:
     """Write the pending pairs as Label Studio tasks plus the labelling config (.xml beside it)."""
-    from hotpass import review
-    from hotpass.workspace import Workspace
-
     try:
-        with Workspace(workspace) as ws:
-            result = review.export_label_studio(ws, path, limit)
+        with hotpass.Workspace(workspace) as ws:
+            result = hotpass.review.export_label_studio(ws, path, limit)
     except HotpassError as exc:
         _fail(str(exc))
     typer.echo(f"wrote {result.count} tasks to {result.tasks} and the labelling config to {result.config}")
@@ -361,12 +326,9 @@ def review_export(path: Path = typer.Argument(..., help="Label Studio tasks file
 def review_import(path: Path = typer.Argument(..., help="Label Studio export (JSON) with completed annotations."),
                   workspace: Path = WORKSPACE_OPTION) -> None:
     """Turn completed Label Studio annotations into decisions."""
-    from hotpass import review
-    from hotpass.workspace import Workspace
-
     try:
-        with Workspace(workspace) as ws:
-            result = review.import_label_studio(ws, path)
+        with hotpass.Workspace(workspace) as ws:
+            result = hotpass.review.import_label_studio(ws, path)
     except HotpassError as exc:
         _fail(str(exc))
     typer.echo(f"{len(result.decided)} decisions imported, {len(result.skipped)} skipped")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import typer
 
+import hotpass
+from hotpass import HotpassError
 from hotpass.cli_common import login_name
-from hotpass.errors import HotpassError
 
 enrich_app = typer.Typer(help="Enrichment proposals: list, approve, reject, undo.", no_args_is_help=True)
 
@@ -37,12 +38,9 @@ def enrich_list(
     workspace: Path = WORKSPACE,
 ) -> None:
     """Show proposals with their evidence, most confident first."""
-    from hotpass.enrich import ProposalStore
-    from hotpass.workspace import Workspace
-
     try:
-        with Workspace(workspace) as ws:
-            frame = ProposalStore(ws).frame(None if status == "all" else status, provider, field, min_confidence)
+        with hotpass.Workspace(workspace) as ws:
+            frame = hotpass.ProposalStore(ws).frame(None if status == "all" else status, provider, field, min_confidence)
     except HotpassError as exc:
         _fail(str(exc))
     counts = frame["status"].value_counts().to_dict() if len(frame) else {}
@@ -55,14 +53,12 @@ def enrich_list(
 
 
 def _decide(verdict: str, ids, provider, field, min_confidence, all_pending, note, reviewer, workspace) -> None:
-    from hotpass.enrich import ProposalStore
-    from hotpass.workspace import Workspace
 
     if not ids and not (provider or field or min_confidence is not None or all_pending):
         _fail("name proposal numbers, or select by --provider, --field, --min-confidence or --all")
     try:
-        with Workspace(workspace) as ws:
-            store = ProposalStore(ws)
+        with hotpass.Workspace(workspace) as ws:
+            store = hotpass.ProposalStore(ws)
             chosen = list(ids or [])
             if not ids:
                 chosen = store.frame("pending", provider, field, min_confidence)["proposal_id"].tolist()
@@ -94,12 +90,9 @@ def enrich_reject(ids: list[int] | None = IDS, provider: str | None = PROVIDER, 
 def enrich_undo(ids: list[int] = typer.Argument(..., help="Proposal numbers to put back to pending."),
                 reviewer: str | None = REVIEWER, workspace: Path = WORKSPACE) -> None:
     """Put approved or rejected proposals back to pending."""
-    from hotpass.enrich import ProposalStore
-    from hotpass.workspace import Workspace
-
     try:
-        with Workspace(workspace) as ws:
-            changed = ProposalStore(ws).undo(ids, _user(reviewer))
+        with hotpass.Workspace(workspace) as ws:
+            changed = hotpass.ProposalStore(ws).undo(ids, _user(reviewer))
     except HotpassError as exc:
         _fail(str(exc))
     typer.echo(f"{len(changed)} proposal(s) back to pending")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import typer
 
+import hotpass
+from hotpass import HotpassError
 from hotpass.cli_common import login_name
-from hotpass.errors import HotpassError
 
 users_app = typer.Typer(help="Workbench users and their roles: add, list, remove, role, password, "
                         "unlock.", no_args_is_help=True)
@@ -46,12 +47,9 @@ def _shown_once(username: str, password: str) -> None:
 @contextmanager
 def _users(workspace: Path):
     """The workspace's users; any ``HotpassError`` becomes ``error: ...`` and exit 1."""
-    from hotpass.users import Users
-    from hotpass.workspace import Workspace
-
     try:
-        with Workspace(workspace) as ws:
-            yield Users(ws)
+        with hotpass.Workspace(workspace) as ws:
+            yield hotpass.Users(ws)
     except HotpassError as exc:
         _fail(str(exc))
 
@@ -117,9 +115,7 @@ def users_role(username: str = USERNAME, role: str = typer.Argument(..., help=RO
 def users_password(username: str = USERNAME, password_stdin: bool = PASSWORD_STDIN,
                    workspace: Path = WORKSPACE) -> None:
     """Set a new password (random unless --password-stdin); also unlocks the account."""
-    from hotpass.users import random_password
-
-    password = _stdin_password() if password_stdin else random_password()
+    password = _stdin_password() if password_stdin else hotpass.random_password()
     with _users(workspace) as users:
         users.set_password(username, password, by=_by())
     typer.echo(f"new password set for {username.lower()}")

@@ -160,3 +160,12 @@ def test_any_stage_runs_again_from_its_inputs_with_the_same_tables(samples, avia
                 assert after.equals(frame), table
         assert db.frame("out_clusters").equals(before["out_clusters"])
         db.close()
+
+
+def test_the_cli_uses_the_library_through_its_facade():
+    for name in ("cli.py", "cli_users.py", "cli_enrich.py"):
+        tree = ast.parse((PACKAGE / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("hotpass."):
+                assert node.module in ("hotpass.cli_common", "hotpass.cli_enrich", "hotpass.cli_users"), (
+                    f"{name} imports {node.module}: use the facade (import hotpass)")
