@@ -17,6 +17,7 @@ from hotpass.profile import Profile
 from hotpass.resolve import SKIPPED_RULE, Constraints, ScoreCache, load_model, resolve, save_model
 from hotpass.run import Run
 from hotpass.stages.normalise import records_table
+from hotpass.validate.engine import warm_up
 
 DECISION_COLUMNS = ["decision_id", "kind", "record_key", "other_key", "members", "reviewer", "note",
                     "created_at"]
@@ -26,6 +27,7 @@ def run(run: Run, profile: Profile) -> int:
     """Stage ``resolve`` (see the module docstring); returns the number of records resolved."""
     db = run.db
     db.clear_findings("resolve")
+    warm_up()  # Great Expectations loads while Splink works, ready for the validate stage
     ws = run.workspace
     decisions = ws.decisions() if ws is not None else pd.DataFrame(columns=DECISION_COLUMNS)
     db.write("decisions", decisions[DECISION_COLUMNS].astype(object).assign(

@@ -56,7 +56,7 @@ def rank(db: RunDB, members: str, fields: dict[str, str], rule_order: list[str],
         WITH c AS (
             SELECT c.*, count(*) OVER (PARTITION BY gid, field, value) AS agreement,
                    count(DISTINCT value) OVER (PARTITION BY gid, field) AS n_values
-            FROM _cand c)
+            FROM _cand c WHERE NOT trivial)
         SELECT c.*, (n_values = 1 OR coalesce(v.valid, false)) AS validity,
                row_number() OVER (PARTITION BY gid, field ORDER BY {keys}, r_order, pos) AS rnk
         FROM c LEFT JOIN _validity v ON v.kind = c.kind AND v.value = c.value""")
@@ -75,36 +75,48 @@ def rank(db: RunDB, members: str, fields: dict[str, str], rule_order: list[str],
                CASE WHEN n.gid IS NULL THEN 'only value' {rule} ELSE 'earliest source' END AS rule,
                l.others, CASE WHEN l.n > 1 THEN l.all_values END AS conflict
         FROM w LEFT JOIN n ON n.gid = w.gid AND n.field = w.field
-        JOIN lists l ON l.gid = w.gid AND l.field = w.field""")
+        JOIN lists l ON l.gid = w.gid AND l.field = w.field
+        UNION ALL
+        SELECT gid, field, kind, value, record_key, source_file, source_sheet, source_row, 'only value',
+               NULL, NULL
+        FROM _cand WHERE trivial""")
     db.drop("_cand", "_validity")
 
 
 def _candidates(db: RunDB, members: str, fields: dict[str, str]) -> None:
-    """``_cand``: one row per candidate value of every field of every member."""
+    """``_cand``: one row per candidate value of every field of every member; ``trivial`` when it is
+    the only candidate of its group's field (a group of one record, no other values): it wins
+    without ranking."""
     columns = set(db.columns(members))
+    db.create("_sizes", f"SELECT gid, count(*) AS size FROM {members} GROUP BY gid")
+    source = f"{members} JOIN _sizes USING (gid)"
     base = "gid, r_order, record_key, source_file, source_sheet, source_row, _priority, _filled, _recency"
     selects = []
     for name, kind in fields.items():
-        head = f"SELECT {base}, {literal(name)} AS field, {literal(kind)} AS kind"
-        selects.append(f"{head}, {quote(name)} AS value, 0 AS pos FROM {members} WHERE {quote(name)} IS NOT NULL")
         other = name + "_other"
+        alone = f"size = 1 AND {quote(other)} IS NULL" if other in columns else "size = 1"
+        head = f"SELECT {base}, {literal(name)} AS field, {literal(kind)} AS kind"
+        selects.append(f"{head}, {quote(name)} AS value, 0 AS pos, {alone} AS trivial FROM {source} "
+                       f"WHERE {quote(name)} IS NOT NULL")
         if other in columns:
             parts = f"list_filter(list_transform(string_split({quote(other)}, ';'), lambda x: trim(x)), lambda x: x <> '')"
-            selects.append(f"SELECT {base}, field, kind, value, pos FROM (SELECT {base}, {literal(name)} AS field, "
-                           f"{literal(kind)} AS kind, unnest({parts}) AS value, "
+            selects.append(f"SELECT {base}, field, kind, value, pos, false FROM (SELECT {base}, "
+                           f"{literal(name)} AS field, {literal(kind)} AS kind, unnest({parts}) AS value, "
                            f"generate_subscripts({parts}, 1) AS pos FROM {members} "
                            f"WHERE {quote(other)} IS NOT NULL)")
     if not selects:
         selects = [f"SELECT {base}, NULL::VARCHAR AS field, NULL::VARCHAR AS kind, NULL::VARCHAR AS value, "
-                   f"0 AS pos FROM {members} WHERE false"]
+                   f"0 AS pos, true AS trivial FROM {members} WHERE false"]
     db.create("_cand", " UNION ALL ".join(selects))
+    db.drop("_sizes")
 
 
 def _validity(db: RunDB, region: str) -> None:
     """``_validity``: whether each distinct value of a disagreeing group passes its normaliser."""
     rows = db.rows("""
         SELECT DISTINCT kind, value FROM _cand
-        WHERE (gid, field) IN (SELECT gid, field FROM _cand GROUP BY ALL HAVING count(DISTINCT value) > 1)""")
+        WHERE NOT trivial AND (gid, field) IN (
+            SELECT gid, field FROM _cand WHERE NOT trivial GROUP BY ALL HAVING count(DISTINCT value) > 1)""")
     valid = [_valid(kind, value, region) for kind, value in rows]
     db.write("_validity", pa.Table.from_arrays(
         [text_column([r[0] for r in rows]), text_column([r[1] for r in rows]), pa.array(valid, type=pa.bool_())],

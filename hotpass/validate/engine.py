@@ -7,6 +7,7 @@ level; :func:`gx` does on first use, with analytics off.
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from typing import Any
 
@@ -19,6 +20,21 @@ def gx():
     import great_expectations
 
     return great_expectations
+
+
+def warm_up() -> threading.Thread:
+    """Import Great Expectations in a background thread (seconds of work), so that it is ready
+    when validation starts; returns the thread."""
+    thread = threading.Thread(target=_quiet_import, name="import-great-expectations", daemon=True)
+    thread.start()
+    return thread
+
+
+def _quiet_import() -> None:
+    try:
+        gx()
+    except Exception:  # noqa: BLE001 - the validate stage imports again and reports the error
+        pass
 
 
 def build_expectation(config: dict):
