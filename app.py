@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hotpass.users import Users
+from hotpass import Users
 from workbench import nav, services, state
 from workbench.auth import Login
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hotpass.users import Users
+from hotpass import Users
 from workbench import admin_ui, auth, services
 
 user = auth.require("admin")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hotpass.enrich import ProposalStore
+from hotpass import ProposalStore
 from workbench import auth, enrich_ui, services, state, widgets
 
 user = auth.require("review")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from hotpass.users import can
-from workbench import auth, overview, services, state, widgets
+from hotpass import can
+from workbench import auth, kept, overview, running, services, widgets
 
 user = auth.require("read")
 st.title("Hotpass workbench")
@@ -15,21 +15,26 @@ st.caption("Upload the workbooks, tune the profile and mapping, run, review, app
 with services.workspace() as ws:
     runs = ws.runs()
     waiting = overview.waiting(ws)
+    uploaded = len(ws.uploads(user.username))
+    mine = kept.current_run(ws, user.username)
+    mine = running.state_of(ws, mine) if mine is not None else None
 history = overview.history(runs)
 
 
 def next_steps() -> None:
     st.subheader("What to do next")
-    uploaded, outcome = len(state.uploads()), state.result()
-    if outcome is not None and outcome.refined is not None:
-        st.info(f"Your last run in this session: run {outcome.refined.run_id}, {outcome.status}.")
+    if mine is not None and mine.active:
+        st.info(f"Your run {mine.run_id} is {mine.status}: it goes on in the background.")
+        widgets.link("run", "Watch its progress", ":material/play_circle:")
+    elif mine is not None:
+        st.info(f"Your last run: run {mine.run_id}, {mine.status}.")
         widgets.link("quality", "Read its quality report", ":material/verified:")
         widgets.link("downloads", "Download the results", ":material/download:")
     elif can(user.role, "upload") and not uploaded:
-        st.info("No workbooks loaded in this session yet.")
+        st.info("You have no workbooks uploaded yet.")
         widgets.link("upload", "Upload workbooks", ":material/upload_file:")
     elif can(user.role, "run") and uploaded:
-        st.info(f"{uploaded} file(s) loaded in this session.")
+        st.info(f"You have {uploaded} file(s) uploaded.")
         widgets.link("mapping", "Check the profile and mapping", ":material/tune:")
         widgets.link("run", "Run the refinement", ":material/play_circle:")
     pairs, proposals = waiting["pairs to review"], waiting["proposals to approve"]

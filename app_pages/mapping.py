@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hotpass.errors import MappingError
-from hotpass.mapping import set_target
-from workbench import auth, profile_ui, state, widgets
+from hotpass import MappingError, set_target
+from workbench import auth, kept, profile_ui, services, state, widgets
 from workbench.sources import ROLES, changed_targets, mapping_table, target_options
+from workbench.text import md
 
 user = auth.require("tune")
 
@@ -23,7 +23,8 @@ def sheet_editor(index: int, sheet, mapping, profile, version: int) -> None:
         "mixed: an organisation per row with its people; ignore: not read.",
     )
     if role != mapping.role:
-        state.set_role(sheet.file, sheet.sheet, role)
+        with services.workspace() as ws:
+            kept.set_role(ws, user.username, sheet.file, sheet.sheet, role)
         st.rerun()
     edited = st.data_editor(
         mapping_table(mapping, profile),
@@ -51,16 +52,18 @@ def columns(mapping, profile) -> dict:
 
 
 def apply(sheet, mapping, profile, changes: list) -> None:
-    """Point each changed column at its new target (remembered for re-mapping), then redraw."""
+    """Point each changed column at its new target (kept for this user), then redraw."""
+    if not changes:
+        return
     for source, target in changes:
         try:
             set_target(mapping, source, target, profile)
         except MappingError as exc:
             st.error(str(exc))
             return
-        state.record_edit(sheet.file, sheet.sheet, source, target)
-    if changes:
-        st.rerun()
+    with services.workspace() as ws:
+        kept.add_edits(ws, user.username, sheet.file, sheet.sheet, changes)
+    st.rerun()
 
 
 def mappings() -> None:
@@ -75,7 +78,7 @@ def mappings() -> None:
     confident = profile.mapping.confident_score
     for index, (sheet, mapping) in enumerate(zip(mapped.sheets, mapped.mappings, strict=True)):
         unsure = len(mapping.uncertain(confident))
-        title = f"{sheet.file} · {sheet.sheet} · {mapping.role}" + (
+        title = f"{md(sheet.file)} · {md(sheet.sheet)} · {mapping.role}" + (
             f" · ⚠ {unsure} to check" if unsure else ""
         )
         with st.expander(title, expanded=bool(unsure)):

@@ -1,21 +1,32 @@
-"""Review duplicates: the latest run's uncertain pairs, one at a time, with the reasons."""
+"""Review duplicates: the latest finished run's uncertain pairs, one at a time, with the reasons."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from hotpass import review
-from workbench import auth, review_ui, services, widgets
+from hotpass import HotpassError, latest_finished, review
+from workbench import auth, review_ui, services, stored, widgets
 from workbench import review_queue as rq
+from workbench.text import md
 
 user = auth.require("review")
 st.title("Review duplicates")
 
-with services.workspace() as ws:
-    run_id = ws.latest_run()
-    if run_id is not None:
-        queue = review.queue(ws)
-        reviewed = len(ws.table(run_id, "review")) - len(queue)
+
+def latest(ws) -> tuple[int | None, object, int]:
+    """The latest finished run, its pending pairs and how many of its pairs were reviewed."""
+    run_id = latest_finished(ws)
+    if run_id is None:
+        return None, None, 0
+    return run_id, review.queue(ws), review.counts(ws)[0]
+
+
+try:
+    with services.workspace() as ws:
+        run_id, queue, reviewed = stored.retrying(lambda: latest(ws))
+except HotpassError as exc:
+    st.error(f"The latest run cannot be read just now: {md(exc)}")
+    st.stop()
 if run_id is None:
     st.info("No finished run yet: run the refinement first, then review the pairs it was "
             "unsure about.")

@@ -145,12 +145,29 @@ def upload(page, files: list, shown: list[str], exact: bool = True) -> None:
     assert page.get_by_test_id("stAlertContentError").count() == 0
 
 
+def pick(page, selectbox, option: str, tries: int = 3) -> None:
+    """Choose ``option`` in a select box (a click that lands while the page redraws is tried
+    again)."""
+    for attempt in range(tries):
+        selectbox.click()
+        choice = page.get_by_role("option", name=option, exact=True)
+        try:
+            choice.wait_for(timeout=5_000)
+        except Exception:  # playwright's TimeoutError: the list did not open
+            if attempt == tries - 1:
+                raise
+            page.keyboard.press("Escape")
+            settle(page)
+            continue
+        choice.click()
+        settle(page)
+        return
+
+
 def choose_profile(page, name: str) -> None:
     """Pick a shipped profile on Profile & mapping and wait for the mappings to show."""
     open_page(page, "Profile & mapping")
-    page.get_by_test_id("stSelectbox").first.click()
-    page.get_by_role("option", name=name, exact=True).click()
-    settle(page)
+    pick(page, page.get_by_test_id("stSelectbox").first, name)
     page.get_by_text("crm_export.xlsx · Organisation").first.wait_for()
 
 

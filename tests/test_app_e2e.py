@@ -115,7 +115,7 @@ def test_log_in_upload_run_review_and_download(server, page, tmp_path):
 
     # 6. download the styled workbook
     open_page(page, "Downloads")
-    page.get_by_text("Run 2 ·").wait_for()
+    page.get_by_text("Run 2 ·").first.wait_for()
     shoot(page, "downloads")
     with page.expect_download(timeout=120_000) as caught:
         page.get_by_role("button", name="Styled workbook (Excel)").click()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+import hashlib
 import io
 import json
 import shutil
@@ -15,36 +15,47 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from hotpass import review
-from hotpass.enrich import ProposalStore
-from hotpass.pipeline import refine
-from hotpass.users import Users
-from hotpass.workspace import Workspace
+from hotpass import (
+    Profile,
+    ProposalStore,
+    Users,
+    Workspace,
+    WorkspaceError,
+    open_run,
+    refine,
+    review,
+)
+from hotpass.rundb import RunDB
 from tests.conftest import ROOT
 from workbench import downloads, nav
-from workbench.running import Outcome
 
 PASSWORD = "correct-horse-1"
 ROLES = ("viewer", "operator", "reviewer", "admin")
+BLOCKING = "organisations.phone_e164"
 
 
 @pytest.fixture(scope="module")
 def master(tmp_path_factory, aviation):
-    """A workspace with one user per role and one run of the shipped sample workbooks."""
+    """A workspace with one user per role and two runs of the shipped sample workbooks, made as
+    the command line makes them: run 1 published, run 2 blocked by an extra blocking expectation."""
     root = tmp_path_factory.mktemp("pages")
     files = [shutil.copy(p, root / p.name) for p in sorted((ROOT / "data").glob("*.xlsx"))]
+    strict = aviation.to_dict()
+    strict["validation"]["blocking"].append(BLOCKING)
     with Workspace(root / "workspace") as ws:
         for role in ROLES:
             Users(ws).add(role[:3] + "1", role, password=PASSWORD)
-        refined = refine(files, aviation, workspace=ws, username="ope1", report_dir=root / "report")
-    return root, Outcome("ok", refined, aviation, report_dir=root / "report")
+        refine(files, aviation, workspace=ws, username="ope1").close()
+        refine(files, Profile.from_dict(strict), workspace=ws, username="ope1",
+               raise_blocked=False).close()
+    return root
 
 
 @pytest.fixture
 def ws_dir(master, tmp_path, monkeypatch):
     """A fresh copy of the master workspace for the app; the app lets go of it afterwards."""
     directory = tmp_path / "workspace"
-    shutil.copytree(master[0] / "workspace", directory)
+    shutil.copytree(master / "workspace", directory)
     monkeypatch.setenv("HOTPASS_WORKSPACE", str(directory))
     yield directory
     st.cache_resource.clear()
@@ -56,13 +67,11 @@ def opened(directory) -> Workspace:
     return Workspace(directory)
 
 
-def logged_in(username: str, page: str | None = None, outcome=None) -> AppTest:
+def logged_in(username: str, page: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at.text_input(key="login_username").input(username)
     at.text_input(key="login_password").input(PASSWORD)
     at.button(key="login_submit").click().run()
-    if outcome is not None:
-        at.session_state["hp.result"] = outcome
     if page:
         at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception
@@ -200,7 +209,7 @@ def test_filters_narrow_the_queue(ws_dir):
 
 @pytest.fixture
 def big_queue(tmp_path, monkeypatch):
-    """A workspace whose latest run has 10,000 pending pairs (built directly in its tables)."""
+    """A workspace whose latest run has 10,000 pending pairs (written directly into its tables)."""
     directory = tmp_path / "big"
     size = 10_000
     numbers = range(size)
@@ -211,6 +220,7 @@ def big_queue(tmp_path, monkeypatch):
         "name_l": [f"Left Aviation {i}" for i in numbers],
         "name_r": [f"Right Aviation {i}" for i in numbers],
         "source_l": "a.xlsx | Sheet | row 2", "source_r": "b.xlsx | Sheet | row 3",
+        "same_cluster": False,
     })
     keys = [*pairs["key_l"], *pairs["key_r"]]
     clusters = pd.DataFrame({"organisation_id": keys, "cluster_size": 1, "record_key": keys,
@@ -219,7 +229,10 @@ def big_queue(tmp_path, monkeypatch):
     with Workspace(directory) as ws:
         Users(ws).add("rev1", "reviewer", password=PASSWORD)
         run_id = ws.start_run("aviation", [], "rev1")
-        ws.save_tables(run_id, {"review": pairs, "clusters": clusters})
+        with RunDB(ws.run_dir(run_id) / "run.duckdb") as db:
+            db.write("out_review", pairs)
+            db.write("out_clusters", clusters)
+            db.write("pairs", pairs.assign(band="review")[["key_l", "key_r", "band"]])
         ws.finish_run(run_id, "ok")
     monkeypatch.setenv("HOTPASS_WORKSPACE", str(directory))
     yield directory
@@ -294,13 +307,17 @@ def test_enrichment_says_when_there_is_nothing(tmp_path, monkeypatch):
 
 def test_quality_renders_charts_and_drills_down_to_a_record(ws_dir):
     at = logged_in("vie1", "quality")
-    assert "From stored run 1" in texts(at.caption)
+    at.selectbox(key="quality_run").select(1).run()
+    assert "From run 1" in texts(at.caption) and "Run 1 was published." in texts(at.success)
     assert len(charts(at)) >= 5
     codes = at.dataframe[1].value  # findings by code (after the validation table)
     assert "normalise.phone.e164" in codes["code"].tolist()
     at.selectbox(key="quality_code").select("normalise.phone.e164").run()
     rows = at.dataframe(key="quality_rows_normalise.phone.e164").value
     assert len(rows) == 25 and set(rows.columns) >= {"file", "sheet", "row", "message"}
+    at.number_input(key="quality_findings_page").set_value(2).run()
+    second = at.dataframe(key="quality_rows_normalise.phone.e164").value
+    assert len(second) and second.iloc[0].tolist() != rows.iloc[0].tolist()
     at.session_state["quality_rows_normalise.phone.e164"] = {
         "selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
@@ -311,70 +328,114 @@ def test_quality_renders_charts_and_drills_down_to_a_record(ws_dir):
     assert len(quality) == 1
 
 
-def test_quality_prefers_this_sessions_run(ws_dir, master):
-    at = logged_in("vie1", "quality", outcome=master[1])
-    assert "From this session's run 1" in texts(at.caption)
+def test_quality_shows_the_newest_finished_run_and_any_other_on_request(ws_dir):
+    at = logged_in("vie1", "quality")
+    assert at.selectbox(key="quality_run").options == ["Run 2 · blocked · aviation · by ope1",
+                                                       "Run 1 · published · aviation · by ope1"]
+    assert "From run 2" in texts(at.caption)
+    assert f"Run 2 was not published: blocking expectations failed ({BLOCKING})." in texts(at.error)
+    at.selectbox(key="quality_run").select(1).run()
     assert "Run 1 was published." in texts(at.success)
+
+
+def test_quality_reads_a_run_while_another_is_going_on(ws_dir):
+    with Workspace(ws_dir) as ws:  # a run that holds its own database open for writing
+        run_id = ws.start_run("aviation", [], "ope1")
+        writing = RunDB(ws.run_dir(run_id) / "run.duckdb")
+    try:
+        at = logged_in("vie1", "quality")
+        assert "From run 2" in texts(at.caption) and len(charts(at)) >= 5
+        review_page = logged_in("rev1", "review")
+        assert review_page.metric and not review_page.exception
+    finally:
+        writing.close()
 
 
 # --- downloads ---------------------------------------------------------------------------------
 
 
-def test_downloads_lists_every_file_of_a_published_run(ws_dir, master):
-    at = logged_in("vie1", "downloads", outcome=master[1])
-    assert [b.label for b in at.get("download_button")] == [d.label for d in downloads.DELIVERABLES]
+def buttons(at: AppTest) -> list[str]:
+    return [b.label for b in at.get("download_button")]
 
 
-def test_a_blocked_run_offers_only_the_report(ws_dir, master):
-    outcome = master[1]
-    blocked = dataclasses.replace(outcome.refined, published=False, gate={
-        "blocked_by": [{"id": "organisations.name_present", "description": "d",
-                        "unexpected_count": 2}],
-        "override": None})
-    at = logged_in("vie1", "downloads", outcome=Outcome("blocked", blocked, outcome.profile))
-    assert "organisations.name_present" in texts(at.error)
-    labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Quality report (HTML)", "Quality report (Markdown)", "Quality report (JSON)"]
+REPORT_LABELS = ["Quality report (HTML)", "Quality report (Markdown)", "Quality report (JSON)"]
 
 
-def test_downloads_without_a_run_say_so(ws_dir):
+def test_a_viewer_sees_every_stored_run_and_its_files(ws_dir):
     at = logged_in("vie1", "downloads")
-    assert "Nothing to download yet" in texts(at.info)
+    runs = at.dataframe[0].value
+    assert runs["run"].tolist() == [2, 1] and runs["status"].tolist() == ["blocked", "published"]
+    assert set(runs["user"]) == {"ope1"} and set(runs["files"]) == {3}
+    assert runs["organisations"].iloc[1] > 0
+    assert BLOCKING in texts(at.error)  # the newest run is blocked: only its report
+    assert buttons(at) == REPORT_LABELS
+    at.selectbox(key="downloads_run").select(1).run()
+    assert buttons(at) == [d.label for d in downloads.DELIVERABLES]
+    assert not at.error
 
 
-def test_the_workbook_is_built_on_demand_and_audited(master, tmp_path):
-    outcome = master[1]
-    audited = []
-    download = downloads.Download("xlsx", outcome.refined, outcome.profile, tmp_path / "dl", "vie1",
-                                  lambda *args, **detail: audited.append((args, detail)))
-    workbook = openpyxl.load_workbook(io.BytesIO(download()), read_only=True)
+def test_a_running_or_failed_run_is_not_offered(ws_dir):
+    with Workspace(ws_dir) as ws:
+        ws.start_run("aviation", [], "ope1", status="queued")
+        failed = ws.start_run("aviation", [], "ope1")
+        ws.finish_run(failed, "failed", {"error": "x"})
+    at = logged_in("vie1", "downloads")
+    assert at.dataframe[0].value["run"].tolist() == [2, 1]
+
+
+def test_downloads_without_a_run_say_so(tmp_path, monkeypatch):
+    with Workspace(tmp_path / "empty") as ws:
+        Users(ws).add("vie1", "viewer", password=PASSWORD)
+    monkeypatch.setenv("HOTPASS_WORKSPACE", str(tmp_path / "empty"))
+    try:
+        at = logged_in("vie1", "downloads")
+        assert "Nothing to download yet" in texts(at.info)
+    finally:
+        st.cache_resource.clear()
+
+
+def test_the_workbook_is_read_on_click_and_audited_with_its_hash(ws_dir, tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))
+    data = downloads.Download(ws_dir, 1, "workbook", "vie1")()
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     assert {"Organisations", "Contacts", "Review", "Summary"} <= set(workbook.sheetnames)
-    assert audited[0][0] == ("vie1", "download")
-    assert audited[0][1]["kind"] == "xlsx" and audited[0][1]["run_id"] == 1
-    assert list((tmp_path / "dl").iterdir()) == []  # nothing left behind
+    with opened(ws_dir) as ws:
+        (line,) = ws.audit_log("download", "vie1").itertuples(index=False)
+        with open_run(ws, 1) as result:
+            assert data == open(result.outputs["workbook"], "rb").read()
+    assert json.loads(line.detail) == {"run_id": 1, "kind": "workbook", "bytes": len(data),
+                                       "sha256": hashlib.sha256(data).hexdigest()}
+    assert list(scratch.iterdir()) == []  # nothing left behind
 
 
-@pytest.mark.parametrize("kind, member", [("csv", "Organisations.csv"),
-                                          ("parquet", "Organisations.parquet")])
-def test_flat_files_come_zipped(master, tmp_path, kind, member):
-    outcome = master[1]
-    path = downloads.build(kind, outcome.refined, outcome.profile, tmp_path)
-    names = zipfile.ZipFile(path).namelist()
-    assert any(name.lower() == member.lower() for name in names), names
+@pytest.mark.parametrize("kind, suffix", [("csv", ".csv"), ("parquet", ".parquet")])
+def test_every_table_comes_zipped(ws_dir, kind, suffix):
+    data = downloads.Download(ws_dir, 1, kind, "vie1")()
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert {f"organisations{suffix}", f"contacts{suffix}", f"provenance{suffix}",
+            f"findings{suffix}"} <= {n.lower() for n in names}, names
 
 
-def test_the_report_is_the_runs_own_or_written_again(master, tmp_path):
-    outcome = master[1]
-    (tmp_path / "a").mkdir()
-    kept = downloads.build("html", outcome.refined, outcome.profile, tmp_path / "a",
-                           outcome.report_dir)
-    assert kept.read_bytes() == (outcome.report_dir / "quality-report.html").read_bytes()
-    (tmp_path / "b").mkdir()
-    fresh = downloads.build("json", outcome.refined, outcome.profile, tmp_path / "b")
-    assert json.loads(fresh.read_text(encoding="utf-8"))["run_id"] == 1
-    blocked = dataclasses.replace(outcome.refined, published=False)
-    with pytest.raises(ValueError, match="not published"):
-        downloads.build("xlsx", blocked, outcome.profile, tmp_path / "b")
+def test_full_files_and_reports_are_the_runs_own(ws_dir):
+    with opened(ws_dir) as ws, open_run(ws, 1) as result:
+        outputs = result.outputs
+    for kind, output in (("findings", "findings"), ("provenance", "provenance"),
+                         ("report_html", "report_html"), ("report_json", "report_json")):
+        data = downloads.Download(ws_dir, 1, kind, "vie1")()
+        assert data == open(outputs[output], "rb").read(), kind
+    parquet = downloads.Download(ws_dir, 1, "findings_parquet", "vie1")()
+    assert parquet[:4] == b"PAR1"
+    report = json.loads(downloads.Download(ws_dir, 2, "report_json", "vie1")())
+    assert report["run_id"] == 2 and report["published"] is False
+
+
+def test_a_blocked_run_gives_no_data_files(ws_dir):
+    with pytest.raises(WorkspaceError, match="not published"):
+        downloads.Download(ws_dir, 2, "workbook", "vie1")()
+    with opened(ws_dir) as ws:
+        assert ws.audit_log("download").empty
 
 
 # --- admin and roles ---------------------------------------------------------------------------

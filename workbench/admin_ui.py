@@ -12,8 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from hotpass.errors import HotpassError
-from hotpass.users import ROLES, Users, random_password
+from hotpass import ROLES, HotpassError, Users, random_password
 from workbench import paging, services
 
 NOTICE = "hp.admin.notice"

@@ -18,7 +18,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
 
-from hotpass.users import User, Users, can
+from hotpass import User, Users, can
 from workbench import services, state
 
 COOKIE_NAME = "hotpass_login"

@@ -1,111 +1,175 @@
-"""The Downloads page's files, each built only when asked for (no Streamlit here).
+"""The Downloads page's files (no Streamlit): every stored run, each file read or built on click.
 
 A :class:`Download` is the callable ``data`` of a download button: Streamlit
-calls it on a server thread when the button is clicked; it builds the file in
-the session's temporary folder, writes a line to the audit log (who, what
-kind, which run; never the contents) and returns the bytes.
+calls it on a server thread when the button is clicked. It opens the
+workspace and the run itself (so it holds nothing between clicks), reads the
+file the run wrote, or builds a zip of every table in a temporary folder,
+writes one audit line (who, which run, what kind, how many bytes and their
+SHA-256; never the contents) and returns the bytes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotpass import outputs
-from hotpass.report import write_report
-from hotpass.report.build import build_report
+import pandas as pd
+
+from hotpass import Workspace, WorkspaceError
+from workbench import gaps, running, stored
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REPORT_STEM = "quality-report"
+ZIP = "application/zip"
+PARQUET = "application/vnd.apache.parquet"
 
 
 @dataclass(frozen=True)
 class Deliverable:
-    """One kind of download: what it is called, its file name ending and type."""
+    """One kind of download: its label, where it comes from and its type."""
 
     kind: str
     label: str
-    suffix: str
     mime: str
-    published_only: bool  # a deliverable of the data (not offered when the run was blocked)
+    published_only: bool  # a deliverable of the data (not offered while the run is blocked)
+    output: str | None = None  # the run's output it is read from (None: built from the tables)
+    suffix: str = ""  # the Parquet twin of an output written as CSV
+
+    @property
+    def group(self) -> str:
+        """Where the page lists it."""
+        if self.kind.startswith("report_"):
+            return "Quality report"
+        return "Every row in full" if self.kind.startswith(("findings", "provenance")) else "Data"
 
 
 DELIVERABLES = (
-    Deliverable("xlsx", "Styled workbook (Excel)", ".xlsx", XLSX, True),
-    Deliverable("csv", "CSV files (zip)", "-csv.zip", "application/zip", True),
-    Deliverable("parquet", "Parquet files (zip)", "-parquet.zip", "application/zip", True),
-    Deliverable("html", "Quality report (HTML)", ".html", "text/html", False),
-    Deliverable("markdown", "Quality report (Markdown)", ".md", "text/markdown", False),
-    Deliverable("json", "Quality report (JSON)", ".json", "application/json", False),
+    Deliverable("workbook", "Styled workbook (Excel)", XLSX, True, "workbook"),
+    Deliverable("csv", "Every table as CSV (zip)", ZIP, True),
+    Deliverable("parquet", "Every table as Parquet (zip)", ZIP, True),
+    Deliverable("findings", "Every finding (CSV)", "text/csv", True, "findings"),
+    Deliverable("findings_parquet", "Every finding (Parquet)", PARQUET, True, "findings",
+                ".parquet"),
+    Deliverable("provenance", "Every field's provenance (CSV)", "text/csv", True, "provenance"),
+    Deliverable("provenance_parquet", "Every field's provenance (Parquet)", PARQUET, True,
+                "provenance", ".parquet"),
+    Deliverable("report_html", "Quality report (HTML)", "text/html", False, "report_html"),
+    Deliverable("report_markdown", "Quality report (Markdown)", "text/markdown", False,
+                "report_markdown"),
+    Deliverable("report_json", "Quality report (JSON)", "application/json", False, "report_json"),
 )
-REPORT_KINDS = ("html", "markdown", "json")
+KINDS = {d.kind: d for d in DELIVERABLES}
 
 
-def offered(refined) -> list[Deliverable]:
-    """What a run may be downloaded as: everything when published, else only the report."""
-    return [d for d in DELIVERABLES if refined.published or not d.published_only]
+def finished_runs(ws) -> pd.DataFrame:
+    """Every stored run whose tables are complete (ok or blocked), newest first, with its counts."""
+    runs = ws.runs()
+    rows = []
+    for run in runs.itertuples(index=False):
+        if run.status not in running.FINISHED:
+            continue
+        summary = _json(run.summary, {})
+        rows.append({"run": int(run.run_id), "finished": run.finished_at, "user": run.username,
+                     "profile": run.profile, "files": len(_json(run.files, [])),
+                     "status": "published" if run.status == "ok" else "blocked",
+                     "organisations": summary.get("Output organisations"),
+                     "contacts": summary.get("Output contacts"),
+                     "pairs to review": summary.get("Pairs waiting for review")})
+    return pd.DataFrame(rows, columns=["run", "finished", "user", "profile", "files", "status",
+                                       "organisations", "contacts", "pairs to review"])
 
 
-def file_name(deliverable: Deliverable, run_id: int | None) -> str:
+def count(value) -> str:
+    """A count from a run's summary as text ('–' when the run did not say)."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return "–"
+
+
+def codes(names) -> str:
+    """Ids as Markdown code, comma separated (a backtick in one cannot end its code span)."""
+    return ", ".join("`" + str(name).replace("`", "'") + "`" for name in names)
+
+
+def _json(text, default):
+    try:
+        value = json.loads(text) if isinstance(text, str) and text else default
+    except ValueError:
+        return default
+    return value if isinstance(value, type(default)) else default
+
+
+def source(outputs: dict, deliverable: Deliverable) -> Path | None:
+    """The file a deliverable is read from, when the run wrote it and it is still there."""
+    written = outputs.get(deliverable.output) if deliverable.output else None
+    if not written:
+        return None
+    path = Path(written)
+    if deliverable.suffix:
+        path = path.with_suffix(deliverable.suffix)
+    return path if path.is_file() else None
+
+
+def offered(result) -> list[Deliverable]:
+    """What a run may be downloaded as: everything it has when published, else only its report."""
+    outputs = result.outputs
+    return [d for d in DELIVERABLES if (result.published or not d.published_only)
+            and (d.output is None or source(outputs, d) is not None)]
+
+
+def file_name(deliverable: Deliverable, run_id: int, outputs: dict) -> str:
     """The name the browser saves the file under."""
-    stem = REPORT_STEM if deliverable.kind in REPORT_KINDS else "hotpass"
-    return f"{stem}-run-{run_id if run_id is not None else 'unsaved'}{deliverable.suffix}"
+    path = source(outputs, deliverable)
+    if deliverable.kind.startswith("report_") and path is not None:
+        return f"{path.stem}-run-{run_id}{path.suffix}"
+    if path is not None:
+        return path.name
+    return f"hotpass-run-{run_id}-{deliverable.kind}.zip"
 
 
-def build(kind: str, refined, profile, directory: Path, report_dir: Path | None = None) -> Path:
-    """Write one download into ``directory`` (which must exist) and return its path."""
-    deliverable = next(d for d in DELIVERABLES if d.kind == kind)
-    if deliverable.published_only and not refined.published:
-        raise ValueError(f"run {refined.run_id} was not published: no {deliverable.label}")
-    target = directory / file_name(deliverable, refined.run_id)
-    if kind == "xlsx":
-        return outputs.write_xlsx(refined, target)
-    if kind in ("csv", "parquet"):
-        write = outputs.write_csv if kind == "csv" else outputs.write_parquet
-        return _zipped(write(refined, directory / kind), target)
-    return _report(kind, refined, profile, directory, report_dir)
+def build(ws, run_id: int, kind: str, directory: Path) -> bytes:
+    """The bytes of one deliverable of a stored run (zips are built in ``directory``)."""
+    deliverable = KINDS[kind]
+    with stored.opened(ws, run_id) as result:
+        if deliverable.published_only and not result.published:
+            raise WorkspaceError(f"run {run_id} was not published: no {deliverable.label}")
+        if deliverable.output is not None:
+            path = source(result.outputs, deliverable)
+            if path is None:
+                raise WorkspaceError(f"run {run_id}: its {deliverable.label} is no longer there")
+            return path.read_bytes()
+        files = gaps.export_tables(result, kind, directory / kind)
+    return zipped(files, directory / f"{kind}.zip")
 
 
-def _zipped(files: list[Path], target: Path) -> Path:
+def zipped(files: list[Path], target: Path) -> bytes:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in files:
             archive.write(path, arcname=path.name)
-    return target
-
-
-def _report(kind: str, refined, profile, directory: Path, report_dir: Path | None) -> Path:
-    """The run's report file (written when the run was), or written now."""
-    suffix = next(d.suffix for d in DELIVERABLES if d.kind == kind)
-    written = Path(report_dir) / f"{REPORT_STEM}{suffix}" if report_dir else None
-    if written is not None and written.is_file():
-        return Path(shutil.copy(written, directory / written.name))
-    return write_report(build_report(refined, profile), directory, stem=REPORT_STEM)[kind]
+    return target.read_bytes()
 
 
 @dataclass
 class Download:
-    """The ``data`` callable of one download button."""
+    """The ``data`` callable of one download button (see the module docstring)."""
 
+    workspace_dir: Path
+    run_id: int
     kind: str
-    refined: object
-    profile: object
-    directory: Path  # the session's downloads folder
     username: str
-    audit: Callable[..., None]  # audit(username, action, **detail)
-    report_dir: Path | None = None
 
     def __call__(self) -> bytes:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=f"{self.kind}-", dir=self.directory))
+        folder = Path(tempfile.mkdtemp(prefix=f"hotpass-download-{self.kind}-"))
         try:
-            path = build(self.kind, self.refined, self.profile, folder, self.report_dir)
-            data = path.read_bytes()
+            with Workspace(self.workspace_dir) as ws:
+                data = build(ws, self.run_id, self.kind, folder)
+                ws.audit(self.username, "download", run_id=self.run_id, kind=self.kind,
+                         bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        self.audit(self.username, "download", kind=self.kind, run_id=self.refined.run_id,
-                   bytes=len(data))
         return data

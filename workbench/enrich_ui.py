@@ -9,10 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from hotpass.enrich import ProposalStore
-from hotpass.errors import HotpassError
-from hotpass.text import is_missing
-from workbench import paging, services
+from hotpass import HotpassError, ProposalStore, latest_finished
+from workbench import paging, services, stored
+from workbench.text import is_missing
 
 ALL = "(all)"
 STATUS_ORDER = {"pending": 0, "approved": 1, "rejected": 2}
@@ -62,19 +61,19 @@ def ordered(frame: pd.DataFrame) -> pd.DataFrame:
 
 def names(ws) -> dict[str, str]:
     """Golden record id -> name in the latest run (organisations and contacts)."""
-    run_id = ws.latest_run()
+    run_id = latest_finished(ws)
     if run_id is None:
         return {}
     out: dict[str, str] = {}
-    for table, key, name in (("organisations", "organisation_id", "name"),
-                             ("contacts", "contact_id", "full_name")):
-        try:
-            frame = ws.table(run_id, table)
-        except HotpassError:
-            continue
-        if key in frame and name in frame:
-            out.update({str(k): str(v) for k, v in zip(frame[key], frame[name], strict=False)
-                        if not is_missing(v)})
+    try:
+        with stored.opened(ws, run_id) as result:
+            for table, key, name in (("out_organisations", "organisation_id", "name"),
+                                     ("out_contacts", "contact_id", "full_name")):
+                if result.db.has(table) and {key, name} <= set(result.db.columns(table)):
+                    rows = result.db.rows(f'SELECT "{key}", "{name}" FROM {table}')
+                    out.update({str(k): str(v) for k, v in rows if not is_missing(v)})
+    except HotpassError:
+        return {}
     return out
 
 

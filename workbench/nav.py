@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hotpass.users import can
+from hotpass import can
 
 
 @dataclass(frozen=True)

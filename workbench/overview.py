@@ -6,6 +6,9 @@ import json
 
 import pandas as pd
 
+from hotpass import ProposalStore, latest_finished, review
+from workbench import stored
+
 MEASURES = {  # summary key -> short column name
     "Output organisations": "organisations",
     "Output contacts": "contacts",
@@ -62,10 +65,9 @@ def recent(runs: pd.DataFrame, limit: int = 10) -> pd.DataFrame:
 
 def waiting(workspace) -> dict[str, int]:
     """What waits for people: undecided review pairs of the latest run, pending proposals."""
-    from hotpass import review
-    from hotpass.enrich.store import ProposalStore
-
-    pairs = review.counts(workspace)[1] if workspace.latest_run() is not None else 0
+    pairs = 0
+    if latest_finished(workspace) is not None:
+        pairs = stored.retrying(lambda: review.counts(workspace))[1]
     proposals = len(ProposalStore(workspace).frame(status="pending"))
     return {"pairs to review": pairs, "proposals to approve": proposals}
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hotpass.errors import ProfileError
-from hotpass.profile import load_profile
+from hotpass import ProfileError, load_profile
 from workbench import services, state, tuning, widgets
 
 _PROBLEMS = "hp.tune.problems"
@@ -36,7 +35,8 @@ def upload_yaml() -> None:
 
 def tune_form(user) -> None:
     """Synonyms, thresholds and source priorities in one form, checked as a whole profile."""
-    profile, version = state.profile(), state.chosen().version
+    chosen = state.chosen()
+    profile, version = chosen.profile, chosen.version
     seen_version, problems = st.session_state.get(_PROBLEMS, (None, {}))
     problems = problems if seen_version == version else {}
     with st.form("tune", border=True):
@@ -146,7 +146,7 @@ def save_and_download(user) -> None:
             return
         with services.workspace() as ws:
             ws.audit(user.username, "profile.save", profile=path.stem)
-        state.set_profile(load_profile(path), f"{path.stem} (saved)")
+        state.set_profile(load_profile(path), f"{path.stem} (saved)", by_name=True)
         st.session_state[_NOTICE] = f"Saved as {path.stem}: it is now in the profile list."
         st.rerun()
 

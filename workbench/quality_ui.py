@@ -1,46 +1,49 @@
-"""The Quality page's parts: the report's numbers and charts, and findings down to their records."""
+"""The Quality page's parts: the run to show, the report's numbers and charts, and findings down to
+their records."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
 
-from hotpass.report import charts, count_charts
-from workbench import paging, services, state
+from workbench import gaps, paging, services, stored
 from workbench import quality_view as qv
+from workbench.text import md
 
-VIEW = "hp.quality.view"
 PAGE_KEY = "quality_findings_page"
-CHARTS = (("Completeness: filled share per field", charts.completeness),
-          ("Validity: valid share of filled values", charts.validity),
-          ("Quality scores", charts.scores), ("Duplicates", count_charts.duplicates),
-          ("Raw input against refined output", count_charts.scorecard),
-          ("Findings by code", count_charts.findings), ("Enrichment", count_charts.enrichment))
+RUN_KEY = "quality_run"
+REPORTS = "hp.quality.reports"  # run id -> its report, kept in this session
 
 
-def view() -> qv.RunView | None:
-    """This session's last run, else the latest stored one; built once per run and kept."""
-    outcome = state.result()
-    session = outcome is not None and outcome.refined is not None
-    if session:
-        key = ("session", id(outcome.refined), outcome.status)
-    else:
-        with services.workspace() as ws:
-            run_id = qv.latest_stored(ws)
-        if run_id is None:
-            return None
-        key = ("stored", run_id)
-    kept = st.session_state.get(VIEW)
-    if kept is None or kept[0] != key:
-        kept = (key, qv.from_outcome(outcome) if session else _stored(run_id))
-        st.session_state[VIEW] = kept
-    return kept[1]
+def choose_run(finished) -> int:
+    """A select box of the finished runs, newest first (the newest is chosen at first)."""
+    labels = {int(r.run): f"Run {int(r.run)} · {r.status} · {r.profile} · by {r.user}"
+              for r in finished.itertuples(index=False)}
+    if st.session_state.get(RUN_KEY) not in labels:
+        st.session_state.pop(RUN_KEY, None)
+    return st.selectbox("Run", list(labels), format_func=labels.get, key=RUN_KEY)
 
 
-def _stored(run_id: int) -> qv.RunView | None:
-    with services.workspace() as ws:  # read under the lock; the report is built after it
-        stored = qv.load(ws, run_id)
-    return qv.from_stored(stored)
+@contextmanager
+def reading(run_id: int) -> Iterator:
+    """The stored run, open read-only for this block only (a publish may want it after)."""
+    with services.workspace() as ws, stored.opened(ws, run_id) as result:
+        yield result
+
+
+def report(run_id: int, status: str) -> dict:
+    """The run's report, read once per run and status in this session."""
+    kept = st.session_state.setdefault(REPORTS, {})
+    key = (run_id, status)
+    if key not in kept:
+        with services.workspace() as ws, stored.opened(ws, run_id) as result:
+            found = qv.report_of(ws, result)
+        kept.clear()
+        kept[key] = found
+    return kept[key]
 
 
 def headline(report: dict) -> None:
@@ -66,8 +69,7 @@ def headline(report: dict) -> None:
 
 def figures(report: dict) -> None:
     """The report's charts, two per row."""
-    drawn = [(title, make(report)) for title, make in CHARTS]
-    drawn = [(title, fig) for title, fig in drawn if fig is not None]
+    drawn = gaps.report_charts(report)
     for start in range(0, len(drawn), 2):
         pairs = zip(st.columns(2), drawn[start:start + 2], strict=False)
         for index, (col, (title, fig)) in enumerate(pairs, start=start):
@@ -91,38 +93,41 @@ def validation(report: dict) -> None:
     st.dataframe(frame[shown], hide_index=True, width="stretch")
 
 
-def findings(current: qv.RunView) -> None:
+def findings(run_id: int, report: dict) -> None:
     """Findings by code; a code's rows a page at a time; a row's records, quality, provenance."""
     st.subheader("Findings")
-    codes = qv.findings_table(current.report)
+    codes = qv.findings_table(report)
     if codes.empty:
         st.caption("No findings.")
         return
     st.dataframe(codes, hide_index=True, width="stretch")
-    options = codes["code"].tolist()
     counts = dict(zip(codes["code"], codes["count"], strict=True))
-    code = st.selectbox("Show the rows of", options, key="quality_code",
+    code = st.selectbox("Show the rows of", codes["code"].tolist(), key="quality_code",
                         format_func=lambda c: f"{c} ({int(counts[c]):,})")
-    paging.follow(PAGE_KEY, (code,))
-    rows = qv.findings_of(current, code)
-    page = paging.pager(len(rows), PAGE_KEY, label="findings")
-    shown = paging.page_of(rows, page)
-    event = st.dataframe(shown.reset_index(drop=True), key=f"quality_rows_{code}", hide_index=True,
-                         on_select="rerun", selection_mode="single-row", width="stretch")
+    paging.follow(PAGE_KEY, (run_id, code))
+    total = int(counts[code])
+    page = paging.pager(total, PAGE_KEY, label="findings")
+    with reading(run_id) as result:
+        shown = qv.findings_of(result, code, (page - 1) * paging.PAGE_SIZE, paging.PAGE_SIZE)
+    event = st.dataframe(shown, key=f"quality_rows_{code}", hide_index=True, on_select="rerun",
+                         selection_mode="single-row", width="stretch")
     if event.selection.rows:
-        _record(current, shown.iloc[int(event.selection.rows[0])])
+        _record(run_id, shown.iloc[int(event.selection.rows[0])])
     else:
         st.caption("Select a row to see the records it became, their quality and provenance.")
 
 
-def _record(current: qv.RunView, finding: pd.Series) -> None:
-    found = qv.records_at(current, finding.get("file"), finding.get("sheet"), finding.get("row"))
+def _record(run_id: int, finding: pd.Series) -> None:
+    with reading(run_id) as result:
+        found = qv.records_at(result, finding.get("file"), finding.get("sheet"), finding.get("row"))
+        details = [(kind, record_id, *qv.record_detail(result, kind, record_id))
+                   for kind, record_id in found]
     if not found:
         st.info("This finding is not tied to a source row that became an output record.")
         return
-    for kind, record_id in found:
-        quality, provenance = qv.record_detail(current, kind, record_id)
-        st.markdown(f"**{kind.capitalize()} `{record_id}`**")
+    for kind, record_id, quality, provenance in details:
+        shown = str(record_id).replace("`", "'")
+        st.markdown(f"**{kind.capitalize()} `{shown}`**")
         st.dataframe(quality, hide_index=True, width="stretch")
-        with st.expander(f"Provenance of {record_id} ({len(provenance)} field(s))"):
+        with st.expander(f"Provenance of {md(record_id)} ({len(provenance)} field(s))"):
             st.dataframe(provenance, hide_index=True, width="stretch")

@@ -10,8 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from hotpass import review
-from hotpass.text import fold, is_missing
+from hotpass import latest_finished, review
+from workbench import stored
+from workbench.text import fold, is_missing
 
 FIELDS = {"name": "Name", "legal_suffix": "Legal suffix", "source_id": "Source id",
           "phone": "Phone", "email": "Email", "website": "Website", "region": "Region",
@@ -123,7 +124,8 @@ def record(ws, kind: str, row: pd.Series, reviewer: str, note: str | None = None
 
 def clusters(ws, keys: list[str]) -> list[pd.DataFrame]:
     """For each record key, the records of its cluster in the latest run: key, name, source row."""
-    table = ws.table(ws.latest_run(), "clusters")
+    with stored.opened(ws, latest_finished(ws)) as result:
+        table = result.clusters
     out = []
     for key in keys:
         own = table.loc[table["record_key"] == key, "organisation_id"]

@@ -11,8 +11,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from hotpass import review
-from hotpass.errors import HotpassError
+from hotpass import HotpassError, review
 from workbench import paging, services
 from workbench import review_queue as rq
 

@@ -1,150 +1,156 @@
-"""Running the refinement from the Run page: progress bars fed by the library, and the outcome."""
+"""Runs from the Run page (no Streamlit here): start one in the background, read how it goes.
+
+:func:`start` hands the user's kept uploads and current mappings to a worker
+process (``hotpass.submit``) and returns at once; the page then reads the
+run's status and per-stage progress from the workspace, as every other
+session and the command line can. A user has at most one active run; other
+users' runs never stand in anyone's way.
+"""
 
 from __future__ import annotations
 
-import logging
-import time
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
-import streamlit as st
 
-from hotpass.errors import HotpassError
-from hotpass.mapping import save_mappings
-from hotpass.session import publish_anyway, refine_read
-from workbench import services, state
+from hotpass import LABELS, STAGES, Profile, Request, publish, submit
+from workbench import kept, stored, tuning
 
-log = logging.getLogger("hotpass.workbench")
-STAGE_LABELS = {
-    "records": "Build records",
-    "measure": "Measure the raw input",
-    "normalise": "Normalise values",
-    "link": "Link contacts",
-    "keys": "Assign record keys",
-    "resolve": "Find duplicates",
-    "merge": "Build golden records",
-    "enrich": "Propose enrichments",
-    "outputs": "Build output tables",
-    "validate": "Score quality and validate",
-    "report": "Write the quality report",
-}
+ACTIVE = ("queued", "running")
+FINISHED = ("ok", "blocked")
+PROFILE_FILE = "profile.yaml"  # where hotpass.submit keeps the profile a run was asked to use
+
+
+class RunRefused(Exception):
+    """The user may not start a run now (one of theirs is still going, or nothing to run)."""
 
 
 @dataclass
-class Outcome:
-    """What the last run of this session gave."""
+class RunState:
+    """One run as the Run page shows it."""
 
-    status: str  # ok | blocked | failed
-    refined: object | None = None  # hotpass.pipeline.Refined
-    profile: object | None = None  # the hotpass.profile.Profile it ran with
-    message: str | None = None  # why it failed
-    stage: str | None = None  # the stage that failed
-    timings: dict[str, float] = field(default_factory=dict)
-    report_dir: Path | None = None
+    run_id: int
+    status: str  # queued | running | ok | blocked | failed
+    summary: dict
+    stages: pd.DataFrame
+    username: str | None
+    profile: str | None
+    files: list[str]
 
-    def blocked_by(self) -> pd.DataFrame:
-        rows = (self.refined.gate or {}).get("blocked_by", []) if self.refined is not None else []
-        return pd.DataFrame(rows, columns=["id", "description", "unexpected_count"])
-
-
-class StageProgress:
-    """The library's progress callback: one labelled bar per stage inside an ``st.status``."""
-
-    def __init__(self, box):
-        self.box = box
-        self.bars: dict[str, object] = {}
-        self.started: dict[str, float] = {}
-        self.timings: dict[str, float] = {}
-        self.stage: str | None = None
-
-    def __call__(self, stage: str, fraction: float, message: str) -> None:
-        self.stage = stage
-        label = STAGE_LABELS.get(stage, stage)
-        self.started.setdefault(stage, time.perf_counter())
-        if stage not in self.bars:
-            self.bars[stage] = self.box.progress(0.0, text=label)
-        self.bars[stage].progress(min(max(float(fraction), 0.0), 1.0), text=f"{label}: {message}")
-        if fraction >= 1.0:
-            self.timings[stage] = round(time.perf_counter() - self.started[stage], 3)
-        self.box.update(label=f"Running: {label}")
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
 
 
-def run(username: str) -> Outcome:
-    """Refine this session's mapped sheets, showing progress; the outcome is kept in the session."""
-    mapped, profile = state.mapped(), state.profile()
-    report_dir = state.session_dir() / f"report-{time.time_ns()}"
-    with st.status("Starting the run", expanded=True) as box:
-        progress = StageProgress(box)
-        outcome = _refine(mapped, profile, username, progress, report_dir)
-        labels = {
-            "ok": "Run finished",
-            "blocked": "Run finished, not published: blocking expectations failed",
-            "failed": f"Run failed at {STAGE_LABELS.get(outcome.stage, outcome.stage)}",
-        }
-        box.update(
-            label=labels[outcome.status],
-            state="error" if outcome.status == "failed" else "complete",
-            expanded=outcome.status == "failed",
-        )
-    state.set_result(outcome)
-    return outcome
+def active_run(ws, username: str) -> int | None:
+    """The user's run that is queued or running (a dead worker counts as failed), else None."""
+    runs = ws.runs()
+    if not len(runs):
+        return None
+    mine = runs[(runs["username"] == username) & runs["status"].isin(ACTIVE)]
+    return int(mine["run_id"].max()) if len(mine) else None
 
 
-def _refine(mapped, profile, username: str, progress: StageProgress, report_dir: Path) -> Outcome:
+def request_for(uploads: list, mapped, username: str) -> Request:
+    """The run of the readable ``uploads`` (kept paths, names as uploaded) with these mappings as
+    they are."""
+    readable = [u for u in uploads if u.workbook is not None]
+    return Request.for_paths([str(u.path) for u in readable], [u.name for u in readable],
+                             mappings=tuple(asdict(m) for m in mapped.mappings),
+                             exact_mappings=True, username=username)
+
+
+def start(ws, username: str, uploads: list, mapped, profile: Profile) -> int:
+    """Queue a run of the user's uploads and mappings in a worker process; returns its id."""
+    if active_run(ws, username) is not None:
+        raise RunRefused("your last run is still going: wait for it to finish")
+    if not mapped.sheets:
+        raise RunRefused("nothing to run: upload workbooks that can be read first")
+    run_id = submit(ws, request_for(uploads, mapped, username), tuning.anchored(profile))
+    kept.set_current_run(ws, username, run_id)
+    return run_id
+
+
+def state_of(ws, run_id: int) -> RunState:
+    """The run's status, summary and stages as the workspace has them now."""
+    run = ws.run(run_id)
+    summary = _json(run.get("summary"), {})
+    return RunState(int(run_id), str(run["status"]), summary if isinstance(summary, dict) else {},
+                    ws.stages(run_id), run.get("username"), run.get("profile"),
+                    list(_json(run.get("files"), [])))
+
+
+def _json(text, default):
+    if not isinstance(text, str) or not text:
+        return default
     try:
-        with services.workspace() as ws:
-            refined = refine_read(
-                mapped.workbooks,
-                mapped.mappings,
-                profile,
-                workspace=ws,
-                username=username,
-                progress=progress,
-                report_dir=report_dir,
-            )
-            save_mappings(refined.mappings, ws.directory / "last_mapping.json")
-    except HotpassError as exc:
-        return Outcome(
-            "failed",
-            profile=profile,
-            message=str(exc),
-            stage=progress.stage,
-            timings=progress.timings,
-        )
-    except Exception as exc:
-        log.exception("run failed at stage %s", progress.stage)
-        return Outcome(
-            "failed",
-            profile=profile,
-            stage=progress.stage,
-            timings=progress.timings,
-            message=f"unexpected {type(exc).__name__} in this stage; the server log has details",
-        )
-    status = "ok" if refined.published else "blocked"
-    return Outcome(status, refined, profile, timings=refined.timings, report_dir=report_dir)
+        return json.loads(text)
+    except ValueError:
+        return default
 
 
-def override(outcome: Outcome, reason: str, username: str) -> None:
-    """Publish a blocked run with a written reason (audited by the library)."""
-    with services.workspace() as ws:
-        publish_anyway(
-            outcome.refined,
-            outcome.profile,
-            reason,
-            workspace=ws,
-            username=username,
-            report_dir=outcome.report_dir,
-        )
-    outcome.status = "ok"
+def bars(state: RunState) -> list[tuple[str, float, str]]:
+    """(label, fraction, text) of every stage in pipeline order: done, going, failed or waiting."""
+    rows = {r.stage: r for r in state.stages.itertuples(index=False)}
+    out = []
+    for name, _ in STAGES:
+        label, row = LABELS.get(name, name), rows.get(name)
+        if row is None:
+            out.append((label, 0.0, f"{label}: waiting" if state.active else f"{label}: not run"))
+        elif row.status == "done":
+            out.append((label, 1.0, f"{label}: done in {float(row.seconds or 0):.1f} s"))
+        elif row.status == "failed":
+            out.append((label, float(row.fraction or 0), f"{label}: failed"))
+        else:
+            fraction = min(max(float(row.fraction or 0), 0.0), 1.0)
+            message = row.message if row.message and row.message != label else "running"
+            out.append((label, fraction, f"{label}: {message}"))
+    return out
 
 
-def timings_table(timings: dict[str, float]) -> pd.DataFrame:
-    """Stage timings in run order."""
-    return pd.DataFrame(
-        [
-            {"stage": STAGE_LABELS.get(stage, stage), "seconds": seconds}
-            for stage, seconds in timings.items()
-        ],
-        columns=["stage", "seconds"],
-    )
+def failure(state: RunState) -> tuple[str | None, str]:
+    """(label of the stage that failed or None, why) of a failed run."""
+    failed = state.stages[state.stages["status"] == "failed"] if len(state.stages) else state.stages
+    stage = LABELS.get(failed.iloc[0]["stage"], failed.iloc[0]["stage"]) if len(failed) else None
+    why = state.summary.get("error") or state.summary.get("message") or "no reason was recorded"
+    return stage, str(why)
+
+
+def timings_table(state: RunState) -> pd.DataFrame:
+    """Seconds per finished stage, in run order."""
+    done = state.stages[state.stages["status"] == "done"] if len(state.stages) else state.stages
+    return pd.DataFrame({"stage": [LABELS.get(s, s) for s in done.get("stage", [])],
+                         "seconds": [float(s or 0) for s in done.get("seconds", [])]},
+                        columns=["stage", "seconds"])
+
+
+def blocked_by(ws, run_id: int) -> pd.DataFrame:
+    """The blocking expectations that failed in a stored run."""
+    with stored.opened(ws, run_id) as result:
+        rows = result.gate.get("blocked_by", [])
+    return pd.DataFrame(rows, columns=["id", "description", "unexpected_count", "message"])
+
+
+def override_of(ws, run_id: int) -> dict | None:
+    """Who published a blocked run anyway, when and why (None when nobody had to)."""
+    with stored.opened(ws, run_id) as result:
+        return result.gate.get("override")
+
+
+def run_profile(ws, run_id: int) -> Profile:
+    """The profile a stored run ran with (kept beside it, else in its database)."""
+    path = Path(ws.run_dir(run_id)) / PROFILE_FILE
+    if path.is_file():
+        return Profile.from_yaml(path)
+    with stored.opened(ws, run_id) as result:
+        return Profile.from_dict(result.db.meta("profile", {}), source=f"run {run_id}")
+
+
+def publish_anyway(ws, run_id: int, reason: str, username: str) -> None:
+    """Publish a blocked run with a written reason (the library audits the override)."""
+    if not (reason or "").strip():
+        raise ValueError("a reason is required")
+    result = publish(ws, run_id, run_profile(ws, run_id), reason.strip(), username)
+    result.close()

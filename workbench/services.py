@@ -17,7 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from hotpass.workspace import Workspace
+from hotpass import Workspace
 
 WORKSPACE_ENV = "HOTPASS_WORKSPACE"
 COOKIE_KEY_FILE = ".cookie_key"

@@ -1,90 +1,138 @@
-"""Uploaded files and their mappings, as the upload and mapping pages show them (no Streamlit here).
+"""Uploaded files and their mappings, as the upload, mapping and run pages use them (no Streamlit).
 
-Each upload is written to the session's folder and read on its own, so one
-bad file reports its own error and the others still load.
+Uploads are kept in the workspace per user (``Workspace.add_upload``), under
+a safe file name; the name the file was uploaded under is kept beside it
+(:mod:`workbench.kept`) and is the name shown, read and run with. Each file
+is read on its own, so one bad file reports its own error and the others
+still load.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from hotpass.errors import HotpassError, MappingError
-from hotpass.mapping import CONTACT, ORG, SheetMapping, map_sheet, set_target
-from hotpass.pipeline import map_sources, read_sources
-from hotpass.profile import Profile
+from hotpass import (
+    HotpassError,
+    MappingError,
+    Profile,
+    SheetMapping,
+    known_headers,
+    map_sheet,
+    read_workbook,
+    set_target,
+)
+from workbench import kept
 
+ORG, CONTACT = "organisation", "contact"
 IGNORE = "(ignore)"
 ROLES = ("organisation", "contact", "mixed", "ignore")
 PREVIEW_ROWS = 20
-_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass
 class Upload:
-    """One uploaded file: its workbook when it could be read, else the reason it could not."""
+    """One kept upload: its workbook when it could be read, else the reason it could not."""
 
-    file_id: str
-    name: str
+    upload_id: int
+    name: str  # as uploaded (shown, and the file name in every output)
     size: int
-    workbook: object | None = None  # hotpass.ingest.SourceWorkbook
+    sha256: str
+    path: Path
+    workbook: object | None = None  # hotpass.SourceWorkbook
     error: str | None = None
+
+    @property
+    def file(self) -> str:
+        """The file name the sheets of this upload carry."""
+        return Path(self.name).name
 
 
 @dataclass
 class Mapped:
-    """The readable workbooks of a session, their sheets and one mapping per sheet (in order)."""
+    """The readable workbooks of a user, their sheets and one mapping per sheet (in order)."""
 
     workbooks: list = field(default_factory=list)
     sheets: list = field(default_factory=list)
     mappings: list[SheetMapping] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # hand edits that no longer fit
-    version: int = -1
+    version: str = ""
 
     def mapping_of(self, file: str, sheet: str) -> SheetMapping | None:
         return next((m for m in self.mappings if m.file == file and m.sheet == sheet), None)
 
 
-def read_upload(
-    file_id: str,
-    name: str,
-    data: bytes,
-    directory: Path,
-    profile: Profile,
-    taken: set[str] = frozenset(),
-) -> Upload:
-    """Save ``data`` under ``directory`` and read it; an unreadable file sets ``error``."""
-    upload = Upload(file_id, name, len(data))
-    if name in taken:
-        upload.error = f"{name}: a file with this name is already loaded; remove it first"
-        return upload
-    folder = directory / _UNSAFE.sub("_", file_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / (_UNSAFE.sub("_", Path(name).name) or "upload")
-    path.write_bytes(data)
+def kept_uploads(ws, username: str) -> list[Upload]:
+    """The user's uploads in upload order (not read yet), under the names they were uploaded as."""
+    names = kept.names(ws, username)
+    return [Upload(int(row["upload_id"]), names.get(int(row["upload_id"]), row["name"]),
+                   int(row["size"]), row["sha256"], Path(row["path"]))
+            for row in ws.uploads(username)]
+
+
+def clean_name(name: str) -> str:
+    """The name a file was uploaded under, without control characters (never part of a name)."""
+    return _CONTROL.sub("_", str(name or "")).strip() or "upload"
+
+
+def keep(ws, username: str, name: str, data: bytes) -> str | None:
+    """Keep an uploaded file for ``username``; returns why it was refused, or None."""
+    name = clean_name(name)
+    file = Path(name).name
+    digest = hashlib.sha256(data).hexdigest()
+    clash = [u for u in kept_uploads(ws, username) if u.file == file and u.sha256 != digest]
+    if clash:
+        return f"{name}: a different file with this name is already loaded; remove it first"
+    row = ws.add_upload(username, name, data)
+    kept.set_name(ws, username, int(row["upload_id"]), name)
+    return None
+
+
+def remove(ws, username: str, upload_id: int) -> None:
+    """Forget one of the user's uploads (its file goes once nothing refers to it)."""
+    ws.remove_upload(username, upload_id)
+    kept.forget_name(ws, username, upload_id)
+
+
+def reading_key(profile: Profile) -> str:
+    """What reading a file depends on in a profile (its ingest settings and header synonyms)."""
+    settings = profile.ingest.model_dump(mode="json")
+    text = json.dumps([settings, sorted(known_headers(profile))], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def read_upload(upload: Upload, profile: Profile) -> Upload:
+    """``upload`` read from its kept file; an unreadable file sets ``error``."""
     try:
-        (upload.workbook,) = read_sources([path], profile, names=[name])
+        upload.workbook = read_workbook(upload.path, profile.ingest,
+                                        known_headers=known_headers(profile),
+                                        display_name=upload.name)
     except HotpassError as exc:
         upload.error = str(exc)
     except Exception as exc:  # noqa: BLE001 - one broken file must not stop the others
-        upload.error = f"{name}: could not be read ({type(exc).__name__})"
+        upload.error = f"{upload.name}: could not be read ({type(exc).__name__})"
     return upload
 
 
 def map_uploads(uploads: list[Upload], profile: Profile, edits: dict, roles: dict) -> Mapped:
     """Map every sheet of the readable uploads, then apply the roles and targets chosen by hand."""
     workbooks = [u.workbook for u in uploads if u.workbook is not None]
-    sheets, mappings = map_sources(workbooks, profile)
-    for i, sheet in enumerate(sheets):
+    sheets = [sheet for book in workbooks for sheet in book.sheets]
+    mappings = []
+    for sheet in sheets:
         role = roles.get((sheet.file, sheet.sheet))
-        if role and role != mappings[i].role:
-            mappings[i] = map_sheet(
-                sheet, profile, SheetMapping(sheet.file, sheet.sheet, role, "manual")
-            )
-            mappings[i].role_method = "manual"
+        mapping = map_sheet(sheet, profile)
+        if role and role != mapping.role:
+            manual = SheetMapping(sheet.file, sheet.sheet, role, "manual")
+            mapping = map_sheet(sheet, profile, manual)
+            mapping.role_method = "manual"
+        mappings.append(mapping)
     mapped = Mapped(workbooks, sheets, mappings)
     for (file, sheet, source), target in edits.items():
         mapping = mapped.mapping_of(file, sheet)

@@ -1,26 +1,29 @@
-"""What this browser session holds, under session-state keys no widget owns.
+"""What this browser session holds: the user, and caches of what the workspace keeps.
 
-A widget's key disappears when the widget is not drawn, so domain state lives
-under ``hp.*`` keys behind the functions here. Uploaded data stays in this
-session (and its temporary folder), never in ``st.cache_*``, which every user
-shares.
+Uploads, the profile choice, hand edits and the current run are kept in the
+workspace per user (:mod:`workbench.kept`), so a reload or a new tab resumes.
+This module keeps, under session-state keys no widget owns, only what is
+slow to rebuild from them: workbooks read from the kept files (by SHA-256),
+the loaded profile and the mapped sheets. Nothing from an upload goes into
+``st.cache_*``, which every user shares.
 """
 
 from __future__ import annotations
 
-import tempfile
-from dataclasses import dataclass, field
-from pathlib import Path
+import hashlib
+import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from workbench import kept, services
+
 if TYPE_CHECKING:  # imported when used: the login page needs neither
-    from hotpass.profile import Profile
+    from hotpass import Profile
     from workbench.sources import Mapped, Upload
 
 PREFIX = "hp."
-DEFAULT_PROFILE = "generic"
 
 
 def _get(name: str, factory):
@@ -30,133 +33,131 @@ def _get(name: str, factory):
     return st.session_state[key]
 
 
-def _set(name: str, value) -> None:
-    st.session_state[PREFIX + name] = value
-
-
 def clear() -> None:
-    """Forget everything this session loaded (at logout)."""
+    """Forget everything this session loaded (at logout); the workspace keeps the user's work."""
     for key in [k for k in st.session_state if str(k).startswith(PREFIX)]:
         del st.session_state[key]
-
-
-def session_dir() -> Path:
-    """This session's temporary folder; removed when the session ends (or at logout)."""
-    return Path(_get("tmp", lambda: tempfile.TemporaryDirectory(prefix="hotpass-")).name)
-
-
-# --- uploads ----------------------------------------------------------------------------------
-
-
-def uploads() -> dict[str, Upload]:
-    """This session's uploads by file id, in upload order (read or not)."""
-    return _get("uploads", dict)
-
-
-def add_upload(upload: Upload) -> None:
-    uploads()[upload.file_id] = upload
-    _changed()
-
-
-def remove_upload(file_id: str) -> None:
-    """Forget an upload; the uploader will not bring it back."""
-    uploads().pop(file_id, None)
-    dismissed().add(file_id)
-    _changed()
-
-
-def dismissed() -> set[str]:
-    """File ids the user removed, so a still-drawn uploader does not re-add them."""
-    return _get("dismissed", set)
-
-
-def seen() -> list[str]:
-    """File ids the uploader held when it was last drawn."""
-    return _get("seen", list)
-
-
-def set_seen(file_ids: list[str]) -> None:
-    _set("seen", list(file_ids))
-
-
-# --- profile and mapping ----------------------------------------------------------------------
-
-
-@dataclass
-class Chosen:
-    """The profile this session uses and where it came from."""
-
-    profile: Profile
-    label: str
-    version: int = 0
-    edits: dict = field(default_factory=dict)  # (file, sheet, source column) -> target or None
-    roles: dict = field(default_factory=dict)  # (file, sheet) -> role
-
-
-def chosen() -> Chosen:
-    from hotpass.profile import load_profile
-
-    return _get("chosen", lambda: Chosen(load_profile(DEFAULT_PROFILE), DEFAULT_PROFILE))
-
-
-def profile() -> Profile:
-    return chosen().profile
-
-
-def set_profile(new: Profile, label: str) -> None:
-    """Use ``new`` from now on; sheets are mapped again (hand edits are re-applied)."""
-    current = chosen()
-    current.profile, current.label = new, label
-    _changed()
-
-
-def set_role(file: str, sheet: str, role: str) -> None:
-    chosen().roles[(file, sheet)] = role
-    _changed()
-
-
-def record_edit(file: str, sheet: str, source: str, target: str | None) -> None:
-    chosen().edits[(file, sheet, source)] = target
-
-
-def _changed() -> None:
-    chosen().version += 1
-
-
-def mapped() -> Mapped:
-    """This session's readable workbooks and their mappings, mapped again when anything changed."""
-    current = chosen()
-    cached = st.session_state.get(PREFIX + "mapped")
-    if cached is None or cached.version != current.version:
-        from workbench.sources import map_uploads
-
-        cached = map_uploads(
-            list(uploads().values()), current.profile, current.edits, current.roles
-        )
-        cached.version = current.version
-        _set("mapped", cached)
-    return cached
-
-
-# --- runs -------------------------------------------------------------------------------------
-
-
-def result():
-    """The last run of this session (a :class:`workbench.running.Outcome`), or None."""
-    return st.session_state.get(PREFIX + "result")
-
-
-def set_result(outcome) -> None:
-    _set("result", outcome)
 
 
 # --- the logged-in user -----------------------------------------------------------------------
 
 
 def user():
-    """The logged-in :class:`hotpass.users.User` of this run (set by app.py), or None."""
+    """The logged-in :class:`hotpass.User` of this run (set by app.py), or None."""
     return st.session_state.get(PREFIX + "user")
 
 
 def set_user(current) -> None:
-    _set("user", current)
+    st.session_state[PREFIX + "user"] = current
+
+
+def username() -> str:
+    return user().username
+
+
+# --- the profile ------------------------------------------------------------------------------
+
+
+@dataclass
+class Chosen:
+    """The profile this user works with, where it came from, and a version for widget keys."""
+
+    profile: Profile
+    label: str
+    version: str
+    problem: object | None = None  # a ProfileError when the kept choice could not be loaded
+
+
+def chosen() -> Chosen:
+    """The user's kept profile choice, loaded once per change."""
+    with services.workspace() as ws:
+        choice = kept.profile_choice(ws, username())
+    key = (choice["label"], choice["yaml"])
+    cached = st.session_state.get(PREFIX + "chosen")
+    if cached is None or cached[0] != key:
+        from workbench import tuning
+
+        cached = (key, tuning.resolve(choice["label"], choice["yaml"], services.workspace_dir()))
+        st.session_state[PREFIX + "chosen"] = cached
+    profile, label, problem = cached[1]
+    version = hashlib.sha256(json.dumps(key).encode()).hexdigest()[:10]
+    return Chosen(profile, label, version, problem)
+
+
+def profile() -> Profile:
+    return chosen().profile
+
+
+def set_profile(new: Profile, label: str, by_name: bool = False) -> None:
+    """Use ``new`` from now on (kept by its label when shipped or saved, else as YAML)."""
+    with services.workspace() as ws:
+        kept.set_profile_choice(ws, username(), label, None if by_name else new.to_yaml())
+
+
+# --- uploads, read once per session -----------------------------------------------------------
+
+
+def uploads() -> list[Upload]:
+    """The user's kept uploads, each read with the current profile (cached here by SHA-256)."""
+    from workbench import sources
+
+    with services.workspace() as ws:
+        rows = sources.kept_uploads(ws, username())
+    current = profile()
+    reading = sources.reading_key(current)
+    books = _get("books", dict)
+    if books.get("reading") != reading:  # another profile reads files differently
+        books.clear()
+        books["reading"] = reading
+    out = []
+    for row in rows:
+        key = (row.sha256, row.name)
+        if key not in books:
+            with st.spinner(f"Reading {row.name}"):
+                books[key] = sources.read_upload(row, current)
+        done = books[key]
+        out.append(sources.Upload(row.upload_id, row.name, row.size, row.sha256, row.path,
+                                  done.workbook, done.error))
+    active = {(u.sha256, u.name) for u in out} | {"reading"}
+    for gone in [k for k in books if k not in active]:  # removed here or in another tab
+        del books[gone]
+    return out
+
+
+def mapped() -> Mapped:
+    """The user's readable uploads and their mappings, mapped again when anything changed."""
+    from workbench import sources
+
+    files = uploads()
+    current = chosen()
+    with services.workspace() as ws:
+        edits, roles = kept.edits(ws, username()), kept.roles(ws, username())
+    state = [current.version, [(u.upload_id, u.sha256, u.name) for u in files],
+             sorted(map(list, roles.items())), sorted([*k, v or ""] for k, v in edits.items())]
+    version = hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:10]
+    cached = st.session_state.get(PREFIX + "mapped")
+    if cached is None or cached.version != version:
+        cached = sources.map_uploads(files, current.profile, edits, roles)
+        cached.version = version
+        st.session_state[PREFIX + "mapped"] = cached
+    return cached
+
+
+def forget_mapped() -> None:
+    """Map again on the next look (after a hand edit changed the kept choices)."""
+    st.session_state.pop(PREFIX + "mapped", None)
+
+
+# --- one-time notes ---------------------------------------------------------------------------
+
+
+def tell(key: str, kind: str, message: str) -> None:
+    """Leave a note (kind: success, info, warning, error) for the next run of a page."""
+    st.session_state[f"{PREFIX}note.{key}"] = (kind, message)
+
+
+def told(key: str) -> None:
+    """Show the note left under ``key``, once."""
+    kind, message = st.session_state.pop(f"{PREFIX}note.{key}", (None, None))
+    if kind:
+        getattr(st, kind)(message)

@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from hotpass.errors import ProfileError
-from hotpass.profile import Profile, available_profiles
+from hotpass import Profile, ProfileError, available_profiles, load_profile
 
 SAVED_DIR = "profiles"  # inside the workspace folder
+DEFAULT = "generic"
 SEPARATOR = ";"
 THRESHOLDS = (  # (section, key, label)
     ("resolution", "match_threshold", "Merge pairs at or above (match threshold)"),
@@ -40,6 +40,30 @@ def choices(workspace_dir: Path) -> dict[str, Path]:
     for path in sorted((workspace_dir / SAVED_DIR).glob("*.yaml")):
         found[f"{path.stem} (saved)"] = path
     return found
+
+
+def resolve(label: str, text: str | None,
+            workspace_dir: Path) -> tuple[Profile, str, ProfileError | None]:
+    """(profile, label, problem) of a kept choice: a tuned or uploaded profile's YAML ``text``,
+    else the shipped or saved profile called ``label``; the default profile when that cannot be
+    loaded."""
+    try:
+        if text:
+            return from_upload(label, text.encode("utf-8")), label, None
+        options = choices(workspace_dir)
+        if label in options:
+            return load_profile(options[label]), label, None
+        problem = ProfileError(label, ["this profile is no longer in the workspace"])
+    except ProfileError as exc:
+        problem = exc
+    instead = f"the {DEFAULT} profile is used instead until you choose another"
+    problem = ProfileError(problem.source, [*problem.problems, instead])
+    return load_profile(DEFAULT), DEFAULT, problem
+
+
+def anchored(profile: Profile) -> Profile:
+    """``profile`` with its file settings made absolute, so it reads the same from any folder."""
+    return Profile.from_dict(_anchored(profile), source=profile.name)
 
 
 def from_upload(name: str, data: bytes) -> Profile:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hotpass.errors import ProfileError
-from hotpass.profile import load_profile
-from hotpass.users import can
+from hotpass import ProfileError, can, load_profile
 from workbench import nav, services, state, tuning
 
 PROFILE_CHOICE = "profile_choice"
@@ -14,30 +12,30 @@ _PROFILE_PROBLEM = "hp.profile_problem"
 
 
 def profile_picker(label: str = "Profile") -> None:
-    """Choose the profile this session reads and maps with (shipped or saved in the workspace)."""
+    """Choose the profile this user reads and maps with (shipped or saved in the workspace)."""
     options = tuning.choices(services.workspace_dir())
-    current = state.chosen().label
-    st.session_state[PROFILE_CHOICE] = current if current in options else None
+    current = state.chosen()
+    st.session_state[PROFILE_CHOICE] = current.label if current.label in options else None
     st.selectbox(
         label,
         list(options),
         key=PROFILE_CHOICE,
         on_change=_choose,
         args=(options,),
-        placeholder=f"{current} (tuned or uploaded in this session)",
+        placeholder=current.label,
         help="Column synonyms, thresholds and source priorities. Tune them on Profile & mapping.",
     )
-    problem = st.session_state.pop(_PROFILE_PROBLEM, None)
+    problem = st.session_state.pop(_PROFILE_PROBLEM, None) or current.problem
     if problem:
         show_profile_error(problem)
 
 
 def _choose(options: dict) -> None:
     label = st.session_state.get(PROFILE_CHOICE)
-    if not label or label == state.chosen().label:
+    if not label:
         return
     try:
-        state.set_profile(load_profile(options[label]), label)
+        state.set_profile(load_profile(options[label]), label, by_name=True)
     except ProfileError as exc:
         st.session_state[_PROFILE_PROBLEM] = exc
 
