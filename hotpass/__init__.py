@@ -65,6 +65,10 @@ _API = {
     "validate_tables": "hotpass.validate",
     "generate_samples": "hotpass.samples",
     "run_checks": "hotpass.doctor",
+    "export_tables": "hotpass.stages.deliver",
+    "report_charts": "hotpass.report.figures",
+    "is_missing": "hotpass.text",
+    "fold": "hotpass.text",
     "configure_telemetry": "hotpass.telemetry",
 }
 #: Facade names that differ from the name in their module.

@@ -75,7 +75,7 @@ def execute(run: Run, profile: Profile, start: str | None = None, stop: str | No
     first = STAGE_NAMES.index(start) if start else 0
     last = STAGE_NAMES.index(stop) if stop else len(STAGES) - 1
     run.db.set_meta("request", run.request.to_dict())
-    run.db.set_meta("profile", profile.to_dict())
+    run.db.set_meta("profile", profile.anchored().to_dict())
     with telemetry.span("refine", files=len(run.request.files), profile=profile.name) as root:
         for position, (name, stage) in enumerate(STAGES[first:last + 1], start=first):
             _stage(run, profile, position, name, stage)
@@ -135,17 +135,18 @@ def start(request: Request, profile: Profile, workspace=None, progress: Progress
     return Run(RunDB(directory / RUN_FILE), request, directory, workspace, run_id, progress)
 
 
-def finish(run: Run, result: RunResult | None, error: BaseException | None = None) -> None:
-    """Record how the run ended in the workspace: ok, blocked or failed, with its summary."""
+def finish(run: Run, ended: dict | None, error: BaseException | None = None) -> None:
+    """Record how the run ended in the workspace: ok, blocked or failed, with its summary
+    (``ended``: published and counts, read before the run's database was closed)."""
     if run.workspace is None or run.run_id is None:
         return
-    if error is not None or result is None:
+    if error is not None or ended is None:
         run.workspace.finish_run(run.run_id, "failed", {"error": _first_line(error) if error else None},
                                  username=run.request.username)
         return
-    status = "ok" if result.published else "blocked"
-    run.workspace.finish_run(run.run_id, status, result.counts, username=run.request.username)
-    telemetry.record_run(result.counts, result.published, len(run.workspace.decisions()))
+    status = "ok" if ended["published"] else "blocked"
+    run.workspace.finish_run(run.run_id, status, ended["counts"], username=run.request.username)
+    telemetry.record_run(ended["counts"], ended["published"], len(run.workspace.decisions()))
 
 
 def refine(paths: Sequence[str | Path], profile: Profile, *, output: str | Path | None = None,
@@ -178,19 +179,18 @@ def complete(run: Run, profile: Profile, start_at: str | None = None, raise_bloc
     try:
         result = execute(run, profile, start_at)
     except BaseException as error:
+        run.db.close()
         finish(run, None, error)
-        run.db.close()
         raise
-    finish(run, result)
-    if not result.published and raise_blocked:
+    ended = {"published": result.published, "counts": result.counts, "gate": result.gate}
+    if run.directory is not None or (not result.published and raise_blocked):
+        run.db.close()  # before the run is marked done: its readers open it read-only at once
+    finish(run, ended)
+    if not ended["published"] and raise_blocked:
         failures = [(b["id"], b["message"] or f"{b['unexpected_count']:,} failing")
-                    for b in result.gate.get("blocked_by", [])]
-        run.db.close()
+                    for b in ended["gate"].get("blocked_by", [])]
         raise PublishBlocked(failures)
-    if run.directory is None:
-        return result
-    run.db.close()  # readers of a stored run open it read-only, as every other process does
-    return RunResult.open(run.directory, run.run_id)
+    return result if run.directory is None else RunResult.open(run.directory, run.run_id)
 
 
 def publish(workspace, run_id: int, profile: Profile, reason: str, username: str | None = None) -> RunResult:

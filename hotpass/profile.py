@@ -531,6 +531,18 @@ class Profile(_Model):
         path = Path(setting).expanduser()
         return path if path.is_absolute() else (self._folder or Path.cwd()) / path
 
+    def anchored(self) -> Profile:
+        """A copy whose file settings (expectation suites, area codes, gazetteer) are absolute
+        paths, so it means the same when saved elsewhere (a run's folder)."""
+        copy = self.model_copy(deep=True)
+        copy._folder = self._folder
+        for section, setting in (("validation", "expectations_dir"), ("enrichment", "area_codes"),
+                                 ("enrichment", "gazetteer")):
+            value = getattr(getattr(copy, section), setting)
+            if value:
+                setattr(getattr(copy, section), setting, str(self.resolve_path(value, Path(value)).resolve()))
+        return copy
+
     def expectations_dir(self) -> Path:
         """The folder of this profile's expectation suites (see ``validation.expectations_dir``)."""
         chosen = self.validation.expectations_dir

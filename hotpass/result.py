@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from hotpass.errors import WorkspaceError
+from hotpass.profile import Profile
 from hotpass.resolve import PAIRS, REVIEW
 from hotpass.rundb import RunDB
 from hotpass.stages.sources import stored_mappings
@@ -92,6 +93,12 @@ class RunResult:
     def enrichment_summary(self) -> dict | None:
         """Counts of the enrichment stage."""
         return self.db.meta("enrichment_summary")
+
+    @cached_property
+    def profile(self) -> Profile | None:
+        """The profile the run ran with (file settings as absolute paths), or None."""
+        stored = self.db.meta("profile")
+        return Profile.from_dict(stored, source=f"run {self.run_id}") if stored else None
 
     @cached_property
     def mappings(self) -> list:

@@ -32,7 +32,7 @@ def submit(workspace: Workspace, request: Request, profile: Profile) -> int:
     run_id = workspace.start_run(profile.name, [f.name for f in request.files], request.username,
                                  request=request.to_dict(), status="queued")
     folder = workspace.run_dir(run_id)
-    profile.to_yaml(folder / PROFILE_FILE)
+    profile.anchored().to_yaml(folder / PROFILE_FILE)  # relative file settings still find their files
     env = {**os.environ, "GX_ANALYTICS_ENABLED": "false"}
     with open(folder / LOG_FILE, "ab") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell

@@ -9,11 +9,9 @@ import pytest
 
 import hotpass
 from tests.conftest import ROOT
-from workbench import gaps
 
 APP_FILES = sorted([ROOT / "app.py", *(ROOT / "app_pages").glob("*.py"),
                     *(ROOT / "workbench").glob("*.py")])
-GAPS = ROOT / "workbench" / "gaps.py"
 
 
 def hotpass_imports(path: Path) -> list[tuple[int, str, list[str]]]:
@@ -40,8 +38,6 @@ def _called(node: ast.Call) -> str:
 def test_app_code_imports_only_the_public_api(path):
     bad = []
     for line, module, names in hotpass_imports(path):
-        if path == GAPS:
-            continue  # checked below: the one module that waits for the facade
         if module != "hotpass":
             bad.append(f"line {line}: {module} is below the facade; import from hotpass")
         bad += [f"line {line}: hotpass has no public {name!r}" for name in names
@@ -55,14 +51,3 @@ def test_the_facade_offers_every_name_the_app_imports():
             if module == "hotpass":
                 for name in names:
                     assert getattr(hotpass, name) is not None
-
-
-def test_the_gaps_module_reaches_only_for_what_the_facade_lacks():
-    """workbench/gaps.py is the one exception; it must go once the facade offers its names."""
-    offered = sorted(set(gaps.WAITING) & set(hotpass.__all__))
-    assert not offered, f"hotpass now offers {offered}: use it and drop it from workbench/gaps.py"
-    allowed = {module for modules in gaps.WAITING.values() for module in modules}
-    reached = {module for _, module, _ in hotpass_imports(GAPS) if module != "hotpass"}
-    assert reached <= allowed, reached - allowed
-    users = [p for p in APP_FILES if p != GAPS and "gaps" in p.read_text(encoding="utf-8")]
-    assert {p.name for p in users} <= {"downloads.py", "quality_ui.py", "test_workbench_imports.py"}

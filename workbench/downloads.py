@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotpass import Workspace, WorkspaceError
-from workbench import gaps, running, stored
+from hotpass import Workspace, WorkspaceError, export_tables
+from workbench import running, stored
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP = "application/zip"
@@ -143,7 +143,7 @@ def build(ws, run_id: int, kind: str, directory: Path) -> bytes:
             if path is None:
                 raise WorkspaceError(f"run {run_id}: its {deliverable.label} is no longer there")
             return path.read_bytes()
-        files = gaps.export_tables(result, kind, directory / kind)
+        files = export_tables(result, kind, directory / kind)
     return zipped(files, directory / f"{kind}.zip")
 
 

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 import pandas as pd
 import streamlit as st
 
-from workbench import gaps, paging, services, stored
+from hotpass import report_charts
+from workbench import paging, services, stored
 from workbench import quality_view as qv
 from workbench.text import md
 
@@ -69,7 +70,7 @@ def headline(report: dict) -> None:
 
 def figures(report: dict) -> None:
     """The report's charts, two per row."""
-    drawn = gaps.report_charts(report)
+    drawn = report_charts(report)
     for start in range(0, len(drawn), 2):
         pairs = zip(st.columns(2), drawn[start:start + 2], strict=False)
         for index, (col, (title, fig)) in enumerate(pairs, start=start):

@@ -85,18 +85,31 @@ FLAT = {
 def write_flat(db: RunDB, kind: str, folder: str | Path) -> list[Path]:
     """Every table of the deliverable as ``<stem>.csv`` or ``<stem>.parquet`` in ``folder``."""
     directory = Path(folder)
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise export_error(directory, error) from error
     sheet = validation_sheet(_table(db, "out_validation"))
-    db.write("_validation_sheet", sheet if sheet is not None else pd.DataFrame({"result": []}))
+    db.con.register("_validation_sheet", sheet if sheet is not None else pd.DataFrame({"result": []}))
     review = ", ".join(_quoted(sheet_columns(db))) if db.has("out_review") else "*"
     write = copy_csv if kind == "csv" else copy_parquet
     paths = []
-    for stem, query in FLAT.items():
-        table = query.split(" FROM ")[-1].split()[0]
-        if db.has(table):
-            paths.append(write(db, query.format(review=review), directory / f"{stem}.{kind}"))
-    db.drop("_validation_sheet")
+    try:
+        for stem, query in FLAT.items():
+            table = query.split(" FROM ")[-1].split()[0]
+            if table == "_validation_sheet" or db.has(table):
+                paths.append(write(db, query.format(review=review), directory / f"{stem}.{kind}"))
+    finally:
+        db.con.unregister("_validation_sheet")
     return paths
+
+
+def export_tables(result: RunResult, kind: str, directory: str | Path) -> list[Path]:
+    """Every deliverable table of a finished run (open read-only is fine) as ``<stem>.csv`` or
+    ``<stem>.parquet`` in ``directory``, as ``refine --csv-dir``/``--parquet-dir`` write them."""
+    if kind not in ("csv", "parquet"):
+        raise ValueError(f"unknown kind {kind!r}: csv or parquet")
+    return write_flat(result.db, kind, directory)
 
 
 def _workbook(run: Run, profile: Profile, target: Path) -> int:

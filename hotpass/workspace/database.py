@@ -14,6 +14,7 @@ import itertools
 import json
 import numbers
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -73,13 +74,28 @@ def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
     try:
         con.execute(f"PRAGMA busy_timeout = {BUSY_SECONDS * 1000}")
         if not read_only:
-            con.execute("PRAGMA journal_mode = WAL").fetchall()
+            _wal(con)
         con.execute("PRAGMA synchronous = FULL")
         con.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error:
         con.close()
         raise
     return con
+
+
+def _wal(con: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (once; it stays). Two connections doing so at once on a new file
+    get "database is locked" without waiting, so try again for a while."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            if con.execute("PRAGMA journal_mode").fetchall()[0][0].lower() != "wal":
+                con.execute("PRAGMA journal_mode = WAL").fetchall()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 class Database:
