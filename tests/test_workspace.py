@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import signal
 import sqlite3
@@ -76,22 +75,26 @@ def test_kill_9_in_the_middle_of_writing_loses_no_committed_decision(tmp_path):
         assert ws.query("PRAGMA integrity_check") == [("ok",)]
 
 
-def _write_many(directory: str, who: str, count: int) -> None:
-    with Workspace(directory) as ws:
-        for i in range(count):
-            ws.decide("different", f"org:{who}{i}", f"org:{who}{i}-other", reviewer=who)
-            ws.audit(who, "test.write", n=i)
+WRITE_MANY = """
+import sys
+from hotpass.workspace import Workspace
+directory, who, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with Workspace(directory) as ws:
+    for i in range(count):
+        ws.decide("different", f"org:{who}{i}", f"org:{who}{i}-other", reviewer=who)
+        ws.audit(who, "test.write", n=i)
+"""
 
 
 def test_two_processes_write_at_once_and_nothing_is_lost(tmp_path):
     Workspace(tmp_path).close()
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_write_many, args=(str(tmp_path), who, 200)) for who in ("ann", "bob")]
+    # fresh interpreters: a spawned multiprocessing child would re-run whatever __main__ an
+    # earlier test (AppTest) left behind
+    workers = [subprocess.Popen([sys.executable, "-c", WRITE_MANY, str(tmp_path), who, "200"],
+                                stderr=subprocess.PIPE, text=True) for who in ("ann", "bob")]
     for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=300)
-        assert worker.exitcode == 0
+        _out, err = worker.communicate(timeout=300)
+        assert worker.returncode == 0, err
     with Workspace(tmp_path) as ws:
         decisions = ws.decisions()
         assert len(decisions) == 400 and decisions["decision_id"].tolist() == list(range(1, 401))
