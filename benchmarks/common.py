@@ -14,6 +14,20 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def pss_mb(pid: int | str = "self") -> float:
+    """Proportional set size of a process in MB: its private memory plus its share of pages it
+    shares with others (a forked worker's copy-on-write pages count once across the processes,
+    where RSS would count them in each); 0 when it has gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return rss_mb(pid)
+
+
 def rss_mb(pid: int | str = "self") -> float:
     """Resident memory of a process (this one by default) now, in MB; 0 when it has gone."""
     try:
@@ -39,11 +53,12 @@ def _children(pid: int) -> list[int]:
 
 
 def tree_rss_mb() -> float:
-    """Resident memory of this process and all its live descendants (worker pools), in MB."""
+    """Memory of this process and all its live descendants (worker pools), in MB: the sum of their
+    proportional set sizes (:func:`pss_mb`), so pages forked workers share are counted once."""
     total, stack = 0.0, [os.getpid()]
     while stack:
         pid = stack.pop()
-        total += rss_mb(pid)
+        total += pss_mb(pid)
         stack += _children(pid)
     return total
 
