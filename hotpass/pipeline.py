@@ -13,6 +13,7 @@ lives in memory.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -127,12 +128,24 @@ def start(request: Request, profile: Profile, workspace=None, progress: Progress
           run_id: int | None = None) -> Run:
     """A new run for ``request``: recorded in the workspace (its own folder and database), else in memory."""
     if workspace is None:
-        return Run(RunDB(None), request, progress=progress)
+        return Run(RunDB(None, memory_mb=memory_limit_mb()), request, progress=progress)
     if run_id is None:
         run_id = workspace.start_run(profile.name, [f.name for f in request.files], request.username,
                                      request=request.to_dict())
     directory = workspace.run_dir(run_id)
-    return Run(RunDB(directory / RUN_FILE), request, directory, workspace, run_id, progress)
+    return Run(RunDB(directory / RUN_FILE, memory_mb=memory_limit_mb()), request, directory, workspace, run_id,
+               progress)
+
+
+#: Memory DuckDB may use for one run before it spills to the run's folder, unless
+#: ``HOTPASS_DUCKDB_MEMORY_MB`` says otherwise.
+DUCKDB_MEMORY_MB = 3072
+
+
+def memory_limit_mb() -> int:
+    """The memory limit of a run's DuckDB database, in MB (``HOTPASS_DUCKDB_MEMORY_MB``)."""
+    value = os.environ.get("HOTPASS_DUCKDB_MEMORY_MB", "").strip()
+    return int(value) if value.isdigit() and int(value) >= 256 else DUCKDB_MEMORY_MB
 
 
 def finish(run: Run, ended: dict | None, error: BaseException | None = None) -> None:

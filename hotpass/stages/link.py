@@ -108,23 +108,47 @@ def keys(run: Run, profile: Profile) -> int:
 
 
 def _keys(run: Run, table: str, fields: list[str], prefix: str) -> int:
+    """``record_key`` of every record of ``table``: its fields are unpivoted into one long table,
+    each distinct value folded once (a batch at a time), then pivoted back per record and hashed."""
     db = run.db
     present = [f for f in fields if f in db.columns(table)]
-    values = sorted({v for f in [*present, "source_sheet"] for v in _distinct(run, table, f)})
-    _lookup(run, "_folds", values, fold)
+    parts = [f"SELECT record_id, -1 AS pos, source_sheet AS value FROM {table}"]
+    parts += [f"SELECT record_id, {i} AS pos, {quote(c)} AS value FROM {table} WHERE {quote(c)} IS NOT NULL"
+              for i, c in enumerate(present)]
+    db.create("_key_parts", " UNION ALL ".join(parts))
+    _fold_values(run)
     _lookup(run, "_families", _distinct(run, table, "source_file"), file_family)
-    joins = [f"LEFT JOIN _folds f{i} ON f{i}.value = t.{quote(c)}" for i, c in enumerate(present)]
-    parts = " || chr(31) || ".join(f"coalesce(f{i}.key, '')" for i in range(len(present))) or "''"
+    pivot = ", ".join(f"max(f.key) FILTER (WHERE p.pos = {i}) AS k{i}" for i in range(-1, len(present)))
+    content = " || chr(31) || ".join(f"coalesce(w.k{i}, '')" for i in range(len(present))) or "''"
     db.create("_keys", f"""
-        WITH base AS (
-            SELECT t.record_id, left(sha1(fam.key || chr(30) || coalesce(sh.key, '') || chr(30) || {parts}), 16)
+        WITH wide AS (SELECT p.record_id, {pivot.replace('k-1', 'sheet')} FROM _key_parts p
+                      JOIN _folds f ON f.value = p.value GROUP BY p.record_id),
+        base AS (
+            SELECT t.record_id, left(sha1(fam.key || chr(30) || coalesce(w.sheet, '') || chr(30) || {content}), 16)
                    AS base
-            FROM {table} t JOIN _families fam ON fam.value = t.source_file
-            LEFT JOIN _folds sh ON sh.value = t.source_sheet {' '.join(joins)})
+            FROM {table} t JOIN _families fam ON fam.value = t.source_file LEFT JOIN wide w USING (record_id))
         SELECT record_id, {literal(prefix)} || base || CASE WHEN n > 1 THEN '-' || n ELSE '' END AS record_key
         FROM (SELECT *, row_number() OVER (PARTITION BY base ORDER BY record_id) AS n FROM base)""")
     if "record_key" not in db.columns(table):
         db.execute(f"ALTER TABLE {table} ADD COLUMN record_key VARCHAR")
     db.execute(f"UPDATE {table} t SET record_key = k.record_key FROM _keys k WHERE k.record_id = t.record_id")
-    db.drop("_keys")
+    db.drop("_keys", "_key_parts")
     return db.count(table)
+
+
+#: Distinct values folded (and held in memory) at a time.
+FOLD_BATCH = 200_000
+
+
+def _fold_values(run: Run) -> None:
+    """``_folds`` (value, key): every distinct value of ``_key_parts`` folded, a batch at a time."""
+    db = run.db
+    total = db.create("_fold_todo", "SELECT row_number() OVER (ORDER BY value) AS n, value FROM "
+                                    "(SELECT DISTINCT value FROM _key_parts WHERE value IS NOT NULL)")
+    db.create("_folds", "SELECT NULL::VARCHAR AS value, NULL::VARCHAR AS key WHERE false")
+    for start in range(0, total, FOLD_BATCH):
+        values = [r[0] for r in db.rows("SELECT value FROM _fold_todo WHERE n > ? AND n <= ? ORDER BY n",
+                                        [start, start + FOLD_BATCH])]
+        _lookup(run, "_fold_batch", values, fold)
+        db.execute("INSERT INTO _folds SELECT * FROM _fold_batch")
+    db.drop("_fold_todo", "_fold_batch")
