@@ -35,8 +35,7 @@ except HotpassError as exc:
 
 row = runs.set_index("run").loc[run_id]
 st.markdown(f"**Run {run_id}** · profile **{md(row['profile'])}** · "
-            f"{downloads.count(row['organisations'])} organisations, "
-            f"{downloads.count(row['contacts'])} contacts")
+            f"{md(downloads.totals(row, downloads.entity_columns(runs)))}")
 if not published:
     st.error(f"Run {run_id} was not published because blocking expectations failed "
              f"({downloads.codes(blocked)}). Only the quality report can be downloaded; an "

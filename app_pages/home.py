@@ -56,15 +56,17 @@ def charts() -> None:
     left, right = st.columns(2)
     runs_axis = [f"run {run}" for run in history["run"]]
     layout = dict(height=340, margin=dict(t=50, b=30, l=40, r=10), xaxis_type="category")
+    mains = history[overview.MAIN].dropna().unique().tolist()
+    main = mains[0] if len(mains) == 1 else None  # one kind of record, or each run's main one
     counts = go.Figure(
-        [
-            go.Bar(name=name, x=runs_axis, y=history[name])
-            for name in ("organisations", "merged pairs", "pairs to review")
-        ]
+        [go.Bar(name=main or overview.RECORDS, x=runs_axis, y=history[overview.RECORDS],
+                hovertext=history[overview.MAIN])]
+        + [go.Bar(name=name, x=runs_axis, y=history[name])
+           for name in ("merged pairs", "pairs to review")]
     )
     counts.update_layout(
         barmode="group",
-        title="Organisations and duplicates",
+        title=f"{(main or 'records').capitalize()} and duplicates",
         legend_orientation="h",
         bargap=0.35,
         **layout,
@@ -76,11 +78,14 @@ def charts() -> None:
             y=history["quality"],
             mode="lines+markers+text",
             text=history["quality"],
+            hovertext=history[overview.MAIN],
             textposition="top center",
         )
     )
     quality.update_layout(
-        title="Mean quality score (organisations)", yaxis_range=[0, 105], **layout
+        title=f"Mean quality score ({main or 'each run’s main records'})",
+        yaxis_range=[0, 105],
+        **layout,
     )
     right.plotly_chart(quality, width="stretch")
 

@@ -13,17 +13,18 @@ user = auth.require("review")
 st.title("Review duplicates")
 
 
-def latest(ws) -> tuple[int | None, object, int]:
-    """The latest finished run, its pending pairs and how many of its pairs were reviewed."""
+def latest(ws) -> tuple[int | None, object, int, rq.Subject]:
+    """The latest finished run, its pending pairs, how many of its pairs were reviewed and what
+    its records are."""
     run_id = latest_finished(ws)
     if run_id is None:
-        return None, None, 0
-    return run_id, review.queue(ws), review.counts(ws)[0]
+        return None, None, 0, rq.Subject()
+    return run_id, review.queue(ws), review.counts(ws)[0], rq.subject(ws, run_id)
 
 
 try:
     with services.workspace() as ws:
-        run_id, queue, reviewed = stored.retrying(lambda: latest(ws))
+        run_id, queue, reviewed, subject = stored.retrying(lambda: latest(ws))
 except HotpassError as exc:
     st.error(f"The latest run cannot be read just now: {md(exc)}")
     st.stop()
@@ -52,8 +53,8 @@ else:
     if focus is None:
         st.info("No pending pair matches these filters.")
     else:
-        review_ui.pair(pending.iloc[focus], focus, len(pending), user.username)
+        review_ui.pair(pending.iloc[focus], focus, len(pending), user.username, subject)
     st.divider()
-    review_ui.bulk(queue, user.username)
+    review_ui.bulk(queue, user.username, subject)
 st.divider()
 review_ui.undo(user.username)

@@ -1,11 +1,13 @@
-"""Upload: files are kept in the workspace for this user and read one by one; sheets shown."""
+"""Upload: files are kept in the workspace for this user and read one by one; each sheet's role
+shown with why, to confirm or change."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from workbench import auth, state, upload_ui, widgets
-from workbench.sources import sheet_summary
+from workbench import auth, roles_ui, state, upload_ui, widgets
+from workbench.mapping import sheet_summary
+from workbench.text import md
 
 user = auth.require("upload")
 
@@ -13,6 +15,7 @@ st.title("Upload workbooks")
 widgets.profile_picker("Profile used to read and map the files")
 upload_ui.uploader(user.username)
 state.told(upload_ui.NOTE)
+state.told(roles_ui.NOTE)
 
 uploads = state.uploads()
 if not uploads:
@@ -22,11 +25,17 @@ if not uploads:
         "you until you remove them, so a reload or a new tab still has them."
     )
     st.stop()
-mapped = state.mapped()
+mapped, profile = state.mapped(), state.profile()
+for problem in mapped.problems:
+    st.warning(md(problem))
 if mapped.sheets:
     st.subheader("Sheets")
-    st.dataframe(sheet_summary(mapped, state.profile()), hide_index=True, width="stretch")
+    st.caption("Each sheet's role, who decided it and how sure; confirm or change it on the "
+               "sheet's tab below. Your choices are kept and used again for files with the same "
+               "file and sheet names.")
+    st.dataframe(sheet_summary(mapped, profile), hide_index=True, width="stretch",
+                 column_config={"why": st.column_config.TextColumn(width="large")})
     widgets.link("mapping", "Next: check the profile and mapping", ":material/arrow_forward:")
 st.subheader("Files")
 for item in uploads:
-    upload_ui.show_file(item, mapped, user.username)
+    upload_ui.show_file(item, mapped, profile, user.username)

@@ -17,7 +17,8 @@ from hotpass.cli_common import login_name
 from hotpass.cli_enrich import enrich_app
 from hotpass.cli_users import users_app
 
-app = typer.Typer(help="Hotpass: refine messy organisation and contact workbooks.", no_args_is_help=True,
+app = typer.Typer(help="Hotpass: refine messy workbooks of organisations and contacts, people or any other "
+                  "records.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
 profiles_app = typer.Typer(help="List, show and validate profiles.", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
@@ -99,8 +100,9 @@ def refine(
     if overridden:
         typer.echo(f"published despite failed blocking expectation(s); reason recorded: {override_gate}",
                    err=True)
-    typer.echo(f"wrote {output} ({counts['Output organisations']} organisations, "
-               f"{counts['Output contacts']} contacts, {findings} findings)")
+    made = ", ".join(f"{value} {metric[len('Output '):]}" for metric, value in counts.items()
+                     if metric.startswith("Output "))
+    typer.echo(f"wrote {output} ({made}, {findings} findings)")
     for what in ("findings", "provenance"):
         if what in outputs:
             typer.echo(f"every {'finding' if what == 'findings' else 'field provenance'}: {outputs[what]}")
@@ -114,14 +116,14 @@ def validate(
     profile: str | None = typer.Option(None, "--profile", "-p", help=PROFILE_HELP + " Default: the "
                                        "profile named on the workbook's Summary sheet."),
 ) -> None:
-    """Re-run the expectation suites on a deliverable's Organisations and Contacts sheets.
+    """Re-run the expectation suites on a deliverable's golden sheets (Organisations, Contacts, People ...).
 
     Exits 2 when a blocking expectation fails, 1 when the file cannot be read.
     """
     try:
-        tables, named = hotpass.read_deliverable(workbook)
+        sheets, named = hotpass.read_deliverable(workbook)
         prof = hotpass.load_profile(profile or named or "generic")
-        result = hotpass.validate_tables(tables, prof)
+        result = hotpass.validate_tables(hotpass.golden_tables(sheets, prof, workbook), prof)
     except HotpassError as exc:
         _fail(str(exc))
     for row in result.results.itertuples(index=False):

@@ -18,9 +18,12 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from hotpass.errors import MappingError
+from hotpass.ingest.headers import fold_header
 from hotpass.profile import Profile
+from hotpass.roles import RoleHints, SheetRole, classify, classify_all
 from hotpass.text import fold, is_missing, words
 
+#: The entities of the shipped profiles, which the organisation-and-contact stages name.
 ORG, CONTACT = "organisation", "contact"
 # Fields that only a person has: their presence makes a sheet a contact or mixed sheet.
 PERSON_KINDS = {"persons", "person_name", "first_name", "last_name", "role"}
@@ -53,9 +56,13 @@ class SheetMapping:
 
     file: str
     sheet: str
-    role: str  # organisation | contact | mixed | ignore
+    role: str  # an entity's name | mixed | side_table | activity_log | lookup | ignore
     role_method: str  # detected | profile | saved | manual
     columns: list[ColumnMapping] = field(default_factory=list)
+    reason: str = ""  # why the sheet has its role, in a sentence
+    key: str | None = None  # side tables and activity logs: the column naming the entity
+    date: str | None = None  # activity logs: the date column
+    confidence: float = 1.0  # how sure the role is (0-1)
 
     def targets(self, kind: str) -> dict[str, list[str]]:
         """Canonical field -> source columns feeding it, for one record kind."""
@@ -157,65 +164,86 @@ def _content_candidate(profile: Profile, kind: str, sniffed: tuple[str, float] |
     return None
 
 
-def _person_side(profile: Profile, cand: _Candidate | None) -> bool:
-    if cand is None:
-        return False
-    name = cand.target.split(".", 1)[1]
-    spec = profile.contact_fields[name]
-    return spec.kind in PERSON_KINDS
+class _Pair:
+    """The two entities a sheet's columns are weighed between: an entity that stands alone
+    (``parent``) and the entity that belongs to it (``child``, None when it has none)."""
+
+    def __init__(self, profile: Profile, parent: str, child: str | None):
+        self.profile, self.parent, self.child = profile, parent, child
+        spec = profile.entity(parent)
+        self.name = f"{parent}.{spec.name_field()}" if spec.name_field() else None
+        link = profile.link_field(child) if child else None
+        self.link = f"{child}.{link}" if link else None
+
+    def person_side(self, cand: _Candidate | None) -> bool:
+        """Whether ``cand`` is a field only a person has (a name, a role) of the child."""
+        if cand is None or self.child is None or not cand.target.startswith(self.child + "."):
+            return False
+        return self.profile.fields(self.child)[cand.target.split(".", 1)[1]].kind in PERSON_KINDS
 
 
-def _detect_role(profile: Profile, sheet, org: list, contact: list) -> str:
+def _pairs(profile: Profile) -> list[_Pair]:
+    """Each standalone entity with its first child (the shipped profiles: organisation, contact)."""
+    return [_Pair(profile, top, next(iter(profile.children(top)), None)) for top in profile.top_entities()]
+
+
+def _detect_role(pair: _Pair, sheet, org: list, contact: list) -> str:
     """Decide a sheet's role from what its columns matched (and, when unsure, their values).
 
-    A sheet naming organisations and people is *mixed* (an organisation per row
+    A sheet naming parent records and people is *mixed* (a parent record per row
     with its people) unless it reads as a list of people: the people have
-    structured name or role columns, or the organisation names repeat row after
-    row, and nothing but the name describes the organisation.
+    structured name or role columns, or the parent names repeat row after
+    row, and nothing but the name describes the parent.
     """
-    person_fields = {c.target.split(".", 1)[1] for o, c in zip(org, contact)
-                     if _person_side(profile, c) and (o is None or c.score >= o.score)}
-    org_only = {"website", "domain", "region", "town", "category", "type", "status", "address",
-                "trading_as", "legal_suffix", "description", "priority", "lawful_basis", "country"}
-    names = [(h, o) for h, o, c in zip(sheet.columns, org, contact)
-             if o and o.target == f"{ORG}.name" and not (_person_side(profile, c) and c.score > o.score)]
-    org_detail = any(o and o.target.split(".", 1)[1] in org_only for o in org)
+    if pair.child is None:  # an entity of its own: its records are rows naming it or giving two fields
+        named = any(o and o.target == pair.name for o in org)
+        return pair.parent if named or sum(1 for o in org if o) >= 2 else "ignore"
+    person_fields = {c.target.split(".", 1)[1] for o, c in zip(org, contact, strict=True)
+                     if pair.person_side(c) and (o is None or c.score >= o.score)}
+    names = [(h, o) for h, o, c in zip(sheet.columns, org, contact, strict=True)
+             if o and o.target == pair.name and not (pair.person_side(c) and c.score > o.score)]
+    org_detail = any(o and o.target.split(".", 1)[1] in DETAIL_FIELDS for o in org)
     if person_fields and names:
         if org_detail:
             return "mixed"
         structured = bool(person_fields & {"first_name", "last_name", "role"})
-        return CONTACT if structured or _names_repeat(sheet.frame[names[0][0]]) else "mixed"
+        return pair.child if structured or _names_repeat(sheet.frame[names[0][0]]) else "mixed"
     if person_fields:
-        return CONTACT
+        return pair.child
     if names:
-        return ORG
+        return pair.parent
     return "ignore"
 
 
+#: Fields that describe the organisation beyond its name (a sheet with them and people is mixed).
+DETAIL_FIELDS = {"website", "domain", "region", "town", "category", "type", "status", "address", "trading_as",
+                 "legal_suffix", "description", "priority", "lawful_basis", "country"}
+
+
 def _names_repeat(column) -> bool:
-    """True when most organisation names appear on several rows (a list of people)."""
+    """True when most names appear on several rows (a list of people)."""
     values = [fold(v) for v in column.tolist() if not is_missing(v)]
     return len(values) >= 8 and len(set(values)) / len(values) < 0.75
 
 
-def _choose(profile: Profile, role: str, org: _Candidate | None, contact: _Candidate | None) -> _Candidate | None:
+def _choose(pair: _Pair, role: str, org: _Candidate | None, contact: _Candidate | None) -> _Candidate | None:
     """The candidate a column takes, given the sheet's role."""
-    if role == ORG:
+    if role == pair.parent:
         return org
-    if role == CONTACT:
-        if contact is None and org and org.target == f"{ORG}.name":
-            return _Candidate(f"{CONTACT}.{profile.link_field()}", org.score, org.method)
+    if role == pair.child:
+        if contact is None and org and org.target == pair.name and pair.link:
+            return _Candidate(pair.link, org.score, org.method)
         return contact
     if role == "mixed":
-        personal = _person_side(profile, contact) or (
+        personal = pair.person_side(contact) or (
             contact is not None and contact.target.split(".", 1)[1] in {"mobile", "whatsapp"}
         )
         if contact and personal and (org is None or contact.score > org.score or
-                                     (contact.score == org.score and org.target != f"{ORG}.name")):
+                                     (contact.score == org.score and org.target != pair.name)):
             return contact
         if org:
             return org
-        if contact and not contact.target.endswith(".organisation_link"):
+        if contact and not (pair.link and contact.target == pair.link):
             return contact
     return None
 
@@ -239,35 +267,112 @@ def _resolve_conflicts(profile: Profile, columns: list[ColumnMapping]) -> None:
         loser.target, loser.method = None, "unmapped"
 
 
-def map_sheet(sheet, profile: Profile, saved: SheetMapping | None = None) -> SheetMapping:
-    """Map every column of ``sheet`` (an ingest ``SourceSheet``) and decide its role."""
-    indexes = {kind: _SynonymIndex(profile, kind) for kind in (ORG, CONTACT)}
+def _best_pair(profile: Profile, sheet, fuzzy_min: float) -> tuple[_Pair, list, list]:
+    """The entity pair whose synonyms the sheet's headers match best, with each header's candidates."""
+    found = []
+    for pair in _pairs(profile):
+        org_index = _SynonymIndex(profile, pair.parent)
+        org = [org_index.match(h, fuzzy_min) for h in sheet.columns]
+        contact = [None] * len(sheet.columns)
+        if pair.child:
+            child_index = _SynonymIndex(profile, pair.child)
+            contact = [child_index.match(h, fuzzy_min) for h in sheet.columns]
+        named = any(o and o.target == pair.name for o in org) or any(pair.person_side(c) for c in contact)
+        matched = sum(1 for o, c in zip(org, contact, strict=True) if o or c)
+        found.append(((named, matched), pair, org, contact))
+    _, pair, org, contact = max(found, key=lambda item: item[0]) if len(found) > 1 else found[0]
+    return pair, org, contact
+
+
+#: Sheet roles that never make records of their own.
+NOT_RECORDS = ("side_table", "activity_log", "lookup", "ignore")
+#: How sure the sheet classifier must be before its side table, log, lookup or ignore wins.
+ROLE_CONFIDENCE = 0.6
+_NAME_KINDS = ("org_name", "person_name", "persons", "first_name", "last_name")
+
+
+def role_hints(profile: Profile) -> RoleHints:
+    """What the profile's synonyms say about headers, for the sheet classifier."""
+    found: dict[str, set[str]] = {"name": set(), "id": set(), "date": set(), "field": set()}
+    for entity in profile.entities:
+        for name, spec in profile.fields(entity).items():
+            group = ("name" if spec.kind in _NAME_KINDS else "id" if spec.kind in ("id", "link")
+                     else "date" if spec.kind == "date" else "field")
+            found[group].update(fold_header(s) for s in [name.replace("_", " "), spec.label, *spec.synonyms]
+                                if fold_header(s))
+    found["id"] -= found["name"]  # "company name" names an organisation, though a contact's link says it too
+    return RoleHints(frozenset(found["name"]), frozenset(found["id"]), frozenset(found["date"]),
+                     frozenset(found["field"] - found["name"] - found["id"] - found["date"]))
+
+
+def map_sheets(sheets, profile: Profile, saved: list[SheetMapping] | None = None) -> list[SheetMapping]:
+    """Map every sheet of several files, each workbook's sheets classified together (a value used as
+    a category on one sheet is evidence that a list elsewhere is a lookup)."""
+    hints = role_hints(profile)
+    by_file: dict[str, list[int]] = {}
+    for i, sheet in enumerate(sheets):
+        by_file.setdefault(sheet.file, []).append(i)
+    detected: dict[int, SheetRole] = {}
+    for positions in by_file.values():
+        for i, found in zip(positions, classify_all([sheets[i] for i in positions], hints), strict=True):
+            detected[i] = found
+    return [map_sheet(sheet, profile, find_saved(saved, sheet.file, sheet.sheet) if saved else None, detected[i])
+            for i, sheet in enumerate(sheets)]
+
+
+def _role(pair: _Pair, sheet, org: list, contact: list, detected: SheetRole) -> tuple[str, str, float]:
+    """(role, reason, confidence): the classifier's side table, log, lookup or ignore when it is sure,
+    else the entity the columns name."""
+    if detected.role in NOT_RECORDS and detected.confidence >= ROLE_CONFIDENCE:
+        return detected.role, detected.reason, detected.confidence
+    role = _detect_role(pair, sheet, org, contact)
+    if role == "ignore":
+        return role, "no column matches a name field of the profile's entities", 0.5
+    matched = list(dict.fromkeys(c.target.split(".", 1)[1] for c in [*org, *contact] if c is not None))
+    fields = ", ".join(matched[:6]) + (" ..." if len(matched) > 6 else "")
+    if detected.role == "entity":
+        return role, f"{detected.reason}; its columns match {fields}", max(detected.confidence, 0.6)
+    return role, f"its columns match {role} fields: {fields}", 0.6
+
+
+def map_sheet(sheet, profile: Profile, saved: SheetMapping | None = None,
+              detected: SheetRole | None = None) -> SheetMapping:
+    """Map every column of ``sheet`` (an ingest ``SourceSheet``) and decide its role.
+
+    ``detected``: what the sheet classifier (:mod:`hotpass.roles`) made of it; classified alone
+    when not given. A saved mapping's role wins, then the profile's ``sheet_roles``.
+    """
     fuzzy_min = profile.mapping.fuzzy_min_score
-    org = [indexes[ORG].match(h, fuzzy_min) for h in sheet.columns]
-    contact = [indexes[CONTACT].match(h, fuzzy_min) for h in sheet.columns]
-    role = _detect_role(profile, sheet, org, contact)
+    pair, org, contact = _best_pair(profile, sheet, fuzzy_min)
+    detected = detected or classify(sheet, role_hints(profile))
+    role, reason, confidence = _role(pair, sheet, org, contact, detected)
+    key = date = None
     role_method = "detected"
     forced = profile.role_override(sheet.file, sheet.sheet)
     if forced:
-        role, role_method = forced, "profile"
+        role, role_method, reason, confidence = forced, "profile", "the profile's sheet_roles say so", 1.0
     if saved is not None:
-        role, role_method = saved.role, "saved"
+        role, role_method, reason, confidence = saved.role, "saved", saved.reason or "chosen before", 1.0
+        key, date = saved.key, saved.date
+    if role in ("side_table", "activity_log"):
+        key = key if key in sheet.columns else detected.key
+        date = date if date in sheet.columns else detected.date
     region_folds = {fold(n) for n in profile.region_aliases} | {
         fold(a) for aliases in profile.region_aliases.values() for a in aliases
     }
     columns = []
-    for header, o, c in zip(sheet.columns, org, contact):
-        cand = _saved_candidate(saved, header) or _choose(profile, role, o, c)
-        if cand is None and role != "ignore":
+    for header, o, c in zip(sheet.columns, org, contact, strict=True):
+        cand = _saved_candidate(saved, header) or _choose(pair, role, o, c)
+        if cand is None and role in profile.entities or cand is None and role == "mixed":
             sniffed = _sniff(_column_values(sheet.frame, header), region_folds)
-            kind = CONTACT if role == CONTACT else ORG
-            cand = _content_candidate(profile, kind, sniffed)
+            cand = _content_candidate(profile, role if role in profile.entities else pair.parent, sniffed)
         columns.append(
             ColumnMapping(header, cand.target, cand.score, cand.method)
-            if cand and role != "ignore" else ColumnMapping(header, None, 0.0, "unmapped")
+            if cand and role not in NOT_RECORDS else ColumnMapping(header, None, 0.0, "unmapped")
         )
     _resolve_conflicts(profile, columns)
-    return SheetMapping(sheet.file, sheet.sheet, role, role_method, columns)
+    return SheetMapping(sheet.file, sheet.sheet, role, role_method, columns, reason, key, date,
+                        round(float(confidence), 2))
 
 
 def _saved_candidate(saved: SheetMapping | None, header: str) -> _Candidate | None:
@@ -290,7 +395,7 @@ def set_target(mapping: SheetMapping, source: str, target: str | None, profile: 
     """Point one source column at ``target`` by hand (None keeps it as an extra column)."""
     if target is not None:
         kind, _, name = target.partition(".")
-        if kind not in (ORG, CONTACT) or name not in profile.fields(kind):
+        if kind not in profile.entities or name not in profile.fields(kind):
             raise MappingError(f"sheet {mapping.sheet!r}: unknown field {target!r} for column {source!r}")
     for col in mapping.columns:
         if col.source == source:
@@ -318,7 +423,8 @@ def load_mappings(path: str | Path) -> list[SheetMapping]:
         data = json.loads(path.read_text(encoding="utf-8"))
         return [
             SheetMapping(s["file"], s["sheet"], s["role"], s.get("role_method", "saved"),
-                         [ColumnMapping(**c) for c in s["columns"]])
+                         [ColumnMapping(**c) for c in s["columns"]], s.get("reason", ""), s.get("key"),
+                         s.get("date"), float(s.get("confidence", 1.0)))
             for s in data["sheets"]
         ]
     except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -63,8 +63,8 @@ STAGE_NAMES = [name for name, _ in STAGES]
 LABELS = {
     "ingest": "Reading files", "map": "Mapping columns", "records": "Building records",
     "measure": "Measuring the raw input", "normalise": "Normalising values",
-    "link": "Linking contacts to organisations", "keys": "Assigning stable record keys",
-    "resolve": "Finding duplicate organisations", "merge": "Building golden records",
+    "link": "Linking records to what they belong to", "keys": "Assigning stable record keys",
+    "resolve": "Finding duplicates", "merge": "Building golden records",
     "enrich": "Proposing enrichments", "tables": "Building output tables",
     "validate": "Scoring quality and validating", "gate": "Checking the publish gate",
     "export": "Writing the deliverables", "report": "Writing the quality report",

@@ -27,7 +27,6 @@ WEBSITE = r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$"
 PATTERNS = {"phone": E164, "email": EMAIL, "website": WEBSITE}
 #: Kinds whose values are checked; any other filled value counts as valid.
 CHECKED_KINDS = ("phone", "email", "website", "region")
-TABLES = {"organisations": "organisation", "contacts": "contact"}
 
 
 def filled(values: pd.Series) -> np.ndarray:
@@ -43,7 +42,7 @@ def valid(values: pd.Series, kind: str, profile: Profile) -> np.ndarray:
     if kind in PATTERNS:
         ok = text.str.match(PATTERNS[kind], flags=re.IGNORECASE if kind != "phone" else 0)
         return present & ok.fillna(False).to_numpy(dtype=bool)
-    if kind == "region":
+    if kind == "region" and profile.region_aliases:
         return present & text.isin(set(profile.region_aliases)).to_numpy(dtype=bool)
     return present
 
@@ -69,8 +68,9 @@ class FieldMeasure:
 
 
 def measure(frame: pd.DataFrame, table: str, profile: Profile) -> list[FieldMeasure]:
-    """Completeness and validity of every scored field of ``table`` that ``frame`` has."""
-    specs = profile.fields(TABLES[table])
+    """Completeness and validity of every scored field of ``table`` (an entity's plural) that
+    ``frame`` has."""
+    specs = profile.fields(profile.entity_of_table(table) or "")
     out = []
     for field in _scored(profile, table):
         if field not in frame or field not in specs:
@@ -83,20 +83,21 @@ def measure(frame: pd.DataFrame, table: str, profile: Profile) -> list[FieldMeas
 
 
 def _scored(profile: Profile, table: str) -> dict[str, float]:
-    settings = profile.quality
-    return settings.organisation_fields if table == "organisations" else settings.contact_fields
+    entity = profile.entity_of_table(table)
+    return profile.entity(entity).quality_fields if entity else {}
 
 
 def score(frame: pd.DataFrame, table: str, profile: Profile,
           pending: set[str] | None = None) -> pd.DataFrame:
     """``quality_score``, ``completeness``, ``validity`` and ``quality_flags`` for each row.
 
-    ``frame`` is a golden table (organisations or contacts); its ``conflicts``
-    column (", "-joined field names) costs points; ``pending`` holds the ids
-    (``organisation_id``) with a pair waiting for review.
+    ``frame`` is a golden table (``table`` is its entity's plural); its ``conflicts``
+    column (", "-joined field names) costs points; ``pending`` holds the golden ids
+    (``<entity>_id``) with a pair waiting for review.
     """
     settings = profile.quality
-    specs = profile.fields(TABLES[table])
+    entity = profile.entity_of_table(table) or ""
+    specs = profile.fields(entity)
     weights = {f: w for f, w in _scored(profile, table).items() if f in specs}
     n = len(frame)
     total_weight = sum(weights.values()) or 1.0
@@ -120,7 +121,7 @@ def score(frame: pd.DataFrame, table: str, profile: Profile,
     share = settings.completeness_weight + settings.validity_weight
     points = 100 * (settings.completeness_weight * completeness + settings.validity_weight * validity) / share
     points -= _conflict_points(frame, flags, settings)
-    points -= _pending_points(frame, table, pending or set(), flags, settings)
+    points -= _pending_points(frame, f"{entity}_id", pending or set(), flags, settings)
     points = np.clip(points, 0, 100).round(1)
     for i in np.flatnonzero(points < settings.low_score):
         flags[i].append("low_quality")
@@ -144,36 +145,28 @@ def _conflict_points(frame: pd.DataFrame, flags: list[list[str]], settings) -> n
     return points
 
 
-def _pending_points(frame: pd.DataFrame, table: str, pending: set[str], flags: list[list[str]],
+def _pending_points(frame: pd.DataFrame, id_column: str, pending: set[str], flags: list[list[str]],
                     settings) -> np.ndarray:
-    if table != "organisations" or not pending or "organisation_id" not in frame:
+    if not pending or id_column not in frame:
         return np.zeros(len(frame))
-    waiting = frame["organisation_id"].isin(pending).to_numpy(dtype=bool)
+    waiting = frame[id_column].isin(pending).to_numpy(dtype=bool)
     for i in np.flatnonzero(waiting):
         flags[i].append("pending_review")
     return waiting * settings.pending_review_penalty
 
 
-def pending_organisations(review: pd.DataFrame | None, clusters: pd.DataFrame | None) -> set[str]:
-    """Golden organisation ids with at least one record in a pair waiting for review."""
-    if review is None or clusters is None or review.empty:
-        return set()
-    golden_of = dict(zip(clusters["record_key"], clusters["organisation_id"]))
-    keys = set(review["key_l"]) | set(review["key_r"])
-    return {golden_of[k] for k in keys if k in golden_of}
+def quality_table(parts: list[tuple[str, pd.DataFrame, str, str | None]]) -> pd.DataFrame:
+    """The Quality sheet: one row per golden record with its score and flags, lowest first.
 
-
-def quality_table(organisations: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
-    """The Quality sheet: one row per golden record with its score and flags, lowest first."""
-    parts = []
-    for kind, frame, id_column, name_column in (
-        ("organisation", organisations, "organisation_id", "name"),
-        ("contact", contacts, "contact_id", "full_name"),
-    ):
+    ``parts``: (entity, scored golden frame with completeness and validity, its id column, its name
+    column or None), in profile order.
+    """
+    frames = []
+    for entity, frame, id_column, name_column in parts:
         if frame is None or "quality_score" not in frame:
             continue
-        parts.append(pd.DataFrame({
-            "record_kind": kind,
+        frames.append(pd.DataFrame({
+            "record_kind": entity,
             "record_id": frame[id_column].tolist(),
             "name": frame[name_column].tolist() if name_column in frame else None,
             "quality_score": frame["quality_score"].tolist(),
@@ -181,8 +174,8 @@ def quality_table(organisations: pd.DataFrame, contacts: pd.DataFrame) -> pd.Dat
             "validity": frame["validity"].tolist(),
             "quality_flags": frame["quality_flags"].tolist(),
         }))
-    if not parts:
+    if not frames:
         return pd.DataFrame(columns=["record_kind", "record_id", "name", "quality_score", "completeness",
                                      "validity", "quality_flags"])
-    table = pd.concat(parts, ignore_index=True)
+    table = pd.concat(frames, ignore_index=True)
     return table.sort_values(["quality_score", "record_kind", "record_id"], kind="stable", ignore_index=True)

@@ -17,6 +17,7 @@ from hotpass.errors import WorkspaceError
 from hotpass.profile import Profile
 from hotpass.resolve import PAIRS, REVIEW
 from hotpass.rundb import RunDB
+from hotpass.stages.names import entity_tables
 from hotpass.stages.sources import stored_mappings
 from hotpass.stages.validate import validation_of
 from hotpass.validate.result import Validation
@@ -106,6 +107,17 @@ class RunResult:
         return stored_mappings(self)
 
     # --- tables ----------------------------------------------------------------------------------
+
+    @cached_property
+    def golden(self) -> dict[str, pd.DataFrame]:
+        """Each entity's golden table keyed by its plural (organisations, contacts, people ...), in
+        the profile's order."""
+        return {plural: self.table(table) for plural, table, _ in entity_tables(self.db)}
+
+    @cached_property
+    def entities(self) -> dict[str, str]:
+        """Entity plural -> entity name, in the profile's order."""
+        return {plural: entity for plural, _, entity in entity_tables(self.db)}
 
     @cached_property
     def organisations(self) -> pd.DataFrame:

@@ -19,16 +19,16 @@ from hotpass.resolve import PAIRS
 from hotpass.result import latest_finished, open_run
 from hotpass.text import is_missing
 
-VERDICTS = {"Same organisation": "same", "Different organisations": "different"}
-SHOWN = ("name", "legal_suffix", "source_id", "phone", "email", "website", "region", "town")
+#: A Label Studio choice's first word -> the decision it makes ("Same organisation", "Different people").
+VERDICTS = {"same": "same", "different": "different"}
 LABEL_CONFIG = """<View>
-  <Header value="Are these two records the same organisation?"/>
+  <Header value="Are these two records the same {label}?"/>
   <Text name="left" value="$left"/>
   <Text name="right" value="$right"/>
   <Text name="evidence" value="$evidence"/>
   <Choices name="verdict" toName="left" choice="single" required="true">
-    <Choice value="Same organisation"/>
-    <Choice value="Different organisations"/>
+    <Choice value="Same {label}"/>
+    <Choice value="Different {plural}"/>
     <Choice value="Not sure"/>
   </Choices>
   <TextArea name="note" toName="left" placeholder="Why (optional)"/>
@@ -72,15 +72,33 @@ def counts(workspace) -> tuple[int, int]:
 def cluster_members(workspace, record_key: str) -> list[str]:
     """The record keys that share ``record_key``'s cluster in the latest run."""
     clusters = _table(workspace, _latest(workspace), "out_clusters")
-    own = clusters.loc[clusters["record_key"] == record_key, "organisation_id"]
+    ident = next((c for c in clusters.columns if c.endswith("_id")), None)
+    own = clusters.loc[clusters["record_key"] == record_key, ident] if ident else pd.Series(dtype=object)
     if own.empty:
         raise WorkspaceError(f"record {record_key} is not in the latest run")
-    return clusters.loc[clusters["organisation_id"] == own.iloc[0], "record_key"].tolist()
+    return clusters.loc[clusters[ident] == own.iloc[0], "record_key"].tolist()
+
+
+def label_config(workspace) -> str:
+    """The Label Studio labelling config for the latest run's records (its profile's primary entity)."""
+    with open_run(workspace, _latest(workspace)) as result:
+        profile = result.profile
+    if profile is None:
+        return LABEL_CONFIG.format(label="organisation", plural="organisations")
+    primary = profile.primary
+    return LABEL_CONFIG.format(label=profile.label(primary).lower(),
+                               plural=profile.plural(primary).replace("_", " "))
+
+
+def _shown(row: pd.Series) -> list[str]:
+    """The fields the review queue carries for both records (``<field>_l``, ``<field>_r``)."""
+    return [c[:-2] for c in row.index if c.endswith("_l") and f"{c[:-2]}_r" in row.index
+            and c not in ("key_l", "source_l")]
 
 
 def _describe(row: pd.Series, side: str) -> str:
-    lines = [f"{name}: {row[f'{name}_{side}']}" for name in SHOWN
-             if f"{name}_{side}" in row and not is_missing(row[f"{name}_{side}"])]
+    lines = [f"{name}: {row[f'{name}_{side}']}" for name in _shown(row)
+             if not is_missing(row[f"{name}_{side}"])]
     return "\n".join([*lines, f"source: {row[f'source_{side}']}"])
 
 
@@ -103,7 +121,8 @@ def export_label_studio(workspace, path: str | Path, limit: int | None = None) -
     """Write the pending queue as Label Studio tasks (JSON) and the labelling config (XML beside it)."""
     from label_studio_sdk.label_interface import LabelInterface
 
-    interface = LabelInterface(LABEL_CONFIG)
+    labels = label_config(workspace)
+    interface = LabelInterface(labels)
     pending = queue(workspace).head(limit) if limit else queue(workspace)
     tasks = []
     for i, row in pending.iterrows():
@@ -115,7 +134,7 @@ def export_label_studio(workspace, path: str | Path, limit: int | None = None) -
     path = Path(path)
     config = path.with_suffix(".xml")
     path.write_text(json.dumps(tasks, indent=2, ensure_ascii=False), encoding="utf-8")
-    config.write_text(LABEL_CONFIG, encoding="utf-8")
+    config.write_text(labels, encoding="utf-8")
     return ExportResult(path, config, len(tasks))
 
 
@@ -137,7 +156,8 @@ def _verdict(annotation: dict) -> tuple[str | None, str | None]:
     for item in annotation.get("result") or []:
         value = item.get("value") or {}
         if item.get("from_name") == "verdict" and value.get("choices"):
-            verdict = VERDICTS.get(value["choices"][0])
+            words = str(value["choices"][0]).split()
+            verdict = VERDICTS.get(words[0].lower()) if words else None
         if item.get("from_name") == "note" and value.get("text"):
             note = " ".join(value["text"])
     return verdict, note

@@ -115,7 +115,7 @@ def record_run(summary: dict, published: bool, decisions: int = 0) -> None:
     numbers = {
         "decisions": decisions,
         "records_in": summary.get("Source rows", 0),
-        "records_out": summary.get("Output organisations", 0) + summary.get("Output contacts", 0),
+        "records_out": sum(int(v or 0) for k, v in summary.items() if k.startswith("Output ")),
         "duplicates_merged": summary.get("Duplicate pairs merged automatically", 0),
         "pairs_pending_review": summary.get("Pairs waiting for review", 0),
     }

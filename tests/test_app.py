@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 import pytest
 import streamlit as st
@@ -16,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from hotpass import Users, Workspace, load_profile
 from tests.conftest import ROOT
-from workbench import kept, nav, stored
+from workbench import kept, nav, roles_ui, stored
 from workbench.text import md
 
 PASSWORD = "correct-horse-1"
@@ -95,6 +96,19 @@ def uploaded(at: AppTest, files) -> AppTest:
     drop_zone(at).set_value(files).run()
     assert not at.exception
     return at
+
+
+def role_boxes(at: AppTest, where: str) -> list:
+    """The role select boxes of a page ("upload" or "map"), in sheet order."""
+    return [s for s in at.selectbox
+            if str(s.key).startswith(f"{where}_") and str(s.key).endswith("_role")]
+
+
+def role_box(at: AppTest, where: str, file: str, sheet: str):
+    """The role select box of one sheet on a page ("upload" or "map")."""
+    start = f"{where}_{roles_ui.sheet_id(SimpleNamespace(file=file, sheet=sheet))}_"
+    (box,) = [s for s in role_boxes(at, where) if str(s.key).startswith(start)]
+    return box
 
 
 def kept_names(directory, username: str = "ope1") -> list[str]:
@@ -202,8 +216,9 @@ def test_a_bad_file_shows_its_error_and_the_good_one_its_sheets(ws_dir, workbook
     at = uploaded(logged_in("ope1"), [bad, workbooks[1]])
     assert texts(at.error).startswith("broken.xlsx: ")
     captions = texts(at.caption)
-    assert "header in row 1 · 47 data rows · role **organisation**" in captions
-    assert "header in row 1 · 73 data rows · role **contact**" in captions
+    assert "header in row 1 · 47 data rows" in captions
+    assert "header in row 1 · 73 data rows" in captions
+    assert [b.value for b in role_boxes(at, "upload")] == ["organisation", "contact"]
     assert at.tabs and [t.label for t in at.tabs] == ["Organisation", "Contact Info"]
     assert kept_names(ws_dir) == ["broken.xlsx", "crm_export.xlsx"]  # both kept, one unreadable
     with opened(ws_dir) as ws:
@@ -310,8 +325,7 @@ def test_a_reload_restores_the_profile_roles_and_edits(ws_dir, workbooks):
     at.switch_page("app_pages/mapping.py").run()
     at.selectbox(key="profile_choice").select("aviation").run()
     source = ignore_an_unsure_column(at)
-    role = next(s for s in at.selectbox if str(s.key).startswith("role_3_"))  # Contacts DB
-    role.select("contact").run()
+    role_box(at, "map", "legacy_contacts.xlsx", "Contacts DB").select("contact").run()
     again = logged_in("ope1")  # a new session: nothing of the first one's memory
     again.switch_page("app_pages/mapping.py").run()
     assert again.selectbox(key="profile_choice").value == "aviation"
@@ -338,7 +352,7 @@ def test_tuning_shows_each_problem_beside_its_setting_and_is_kept(ws_dir):
     with opened(ws_dir) as ws:
         choice = kept.profile_choice(ws, "ope1")
     assert choice["label"] == "generic (tuned)"
-    assert yaml.safe_load(choice["yaml"])["resolution"]["review_threshold"] == 0.6
+    assert yaml.safe_load(choice["yaml"])["entities"]["organisation"]["resolution"]["review_threshold"] == 0.6
     again = logged_in("ope1")
     again.switch_page("app_pages/mapping.py").run()
     assert tune_input(again, "review_threshold").value == 0.6
@@ -389,7 +403,7 @@ def test_a_run_goes_on_in_the_background_and_is_stored(ws_dir, workbooks):
     assert run_heading(at) == "Run 1: finished"
     assert "Run 1 finished and published." in texts(at.success)
     assert not at.button(key="run_start").disabled
-    assert "Finding duplicate organisations" in at.dataframe[-1].value["stage"].tolist()  # timings
+    assert "Finding duplicates" in at.dataframe[-1].value["stage"].tolist()  # timings
     with opened(ws_dir) as ws:
         runs = ws.runs()
         assert (runs.iloc[0]["status"], runs.iloc[0]["username"]) == ("ok", "ope1")

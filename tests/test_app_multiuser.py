@@ -96,11 +96,15 @@ def ato_register(page):
     return page.get_by_test_id("stExpander").filter(has_text="ATO Register").first
 
 
+ROLE_LABELS = {"mixed": "Mixed: one organisation per row with its contacts",
+               "organisation": "Organisation: one per row"}
+
+
 def set_role(page, role: str) -> None:
     box = ato_register(page)
     if not box.get_by_test_id("stSelectbox").is_visible():
         box.locator("summary").click()
-    pick(page, box.get_by_test_id("stSelectbox"), role)
+    pick(page, box.get_by_test_id("stSelectbox"), ROLE_LABELS[role])
     ato_register(page).filter(has_text=f"ATO Register · {role}").wait_for(timeout=30_000)
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import os
 import re
+import subprocess
+import sys
 
+import openpyxl
 import typer.main
 
 from hotpass.cli import app
@@ -50,3 +55,33 @@ def test_readme_quickstart_has_two_commands_that_exist():
         assert (ROOT / command.split()[1]).is_file()
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "scripts/test.sh" in ci
+
+
+def _example_files(section: str) -> dict[str, str]:
+    """File name -> text of every "`name`:" code block of a docs section."""
+    return {name: body for name, body in re.findall(r"`([\w.-]+)`:\n\n```\w*\n(.*?)```", section, re.S)}
+
+
+def test_the_new_entity_example_in_the_profile_docs_runs(tmp_path):
+    """The aircraft example of docs/profiles.md, written to files and run as its commands say."""
+    section = PROFILE_DOC.split("## Example: a profile for a new kind of record", 1)[1].split("\n## ", 1)[0]
+    files = _example_files(section)
+    assert set(files) == {"aircraft.yaml", "fleet_a.csv", "fleet_b.csv"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    commands = re.search(r"```bash\n(.*?)```", section, re.S).group(1).strip().splitlines()
+    assert [c.split()[:2] for c in commands] == [["hotpass", "profiles"], ["hotpass", "refine"]]
+    env = {**os.environ, "GX_ANALYTICS_ENABLED": "false"}
+    for command in commands:
+        args = [*command.split()[1:], *(["--workspace", "ws"] if " refine " in command else [])]
+        done = subprocess.run([sys.executable, "-m", "hotpass.cli", *args], cwd=tmp_path, capture_output=True,
+                              text=True, env=env, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "wrote out/aircraft.xlsx (5 aircraft" in done.stdout
+    with open(tmp_path / "out" / "csv" / "aircraft.csv", encoding="utf-8-sig", newline="") as handle:
+        aircraft = {row["serial_number"]: row for row in csv.DictReader(handle)}
+    assert set(aircraft) == {"1021", "20-887", "5532", "41-207", "7710"}
+    assert aircraft["1021"]["source_count"] == "2" and aircraft["20-887"]["source_count"] == "2"
+    assert aircraft["1021"]["aircraft_id"].startswith("AC-")
+    assert aircraft["7710"]["last_inspection"] == "2026-04-02"
+    assert "Aircraft" in openpyxl.load_workbook(tmp_path / "out" / "aircraft.xlsx", read_only=True).sheetnames

@@ -97,7 +97,7 @@ def test_fuzzy_header_has_lower_confidence(sheet_factory, generic):
 
 
 def test_unknown_header_mapped_by_content(sheet_factory, generic):
-    rows = [["Acme", f"person{i}@acme{i}.co.za", f"www.acme{i}.co.za", "Gauteng"] for i in range(20)]
+    rows = [[f"Acme {i}", f"person{i}@acme{i}.co.za", f"www.acme{i}.co.za", "Gauteng"] for i in range(20)]
     sheet = sheet_factory(["Company", "Reach us", "Online presence", "Zone"], rows)
     mapping = map_sheet(sheet, generic)
     got = {c.source: (c.target, c.method) for c in mapping.columns}

@@ -46,8 +46,9 @@ def test_every_problem_is_listed_with_its_key_path(tmp_path):
         Profile.from_yaml(path)
     message = str(caught.value)
     assert str(path) in message
-    for key in ["name:", "phone_region:", "resolution.match_threshold:", "resolution.surprise: unknown setting",
-                "organisation_fields.name.kind:", "ingest.header_scan_rows:"]:
+    for key in ["name:", "phone_region:", "entities.organisation.resolution.match_threshold:",
+                "entities.organisation.resolution.surprise: unknown setting",
+                "entities.organisation.fields.name.kind:", "ingest.header_scan_rows:"]:
         assert key in message, key
     assert len(caught.value.problems) == 6
 
@@ -59,8 +60,9 @@ def test_cross_field_and_semantic_problems():
                            "sheet_roles": {"no-separator": "contact"}})
     problems = "\n".join(caught.value.problems)
     assert "review_threshold must be below match_threshold" in problems
-    assert "contact_fields: must define a field of kind 'link'" in problems
     assert "sheet_roles:" in problems
+    with pytest.raises(ProfileError, match="entities.contact.fields: must define a field of kind 'link'"):
+        Profile.from_dict({"name": "x", "contact_fields": {"email": {"kind": "email"}}})
 
 
 def test_unreadable_and_non_yaml_files_name_the_file(tmp_path):

@@ -38,7 +38,7 @@ def test_missing_invalid_and_conflicting_fields_cost_points_and_are_flagged(orgs
     flags = scores.loc[1, "quality_flags"].split("; ")
     assert {"missing:website", "invalid:phone", "invalid:email", "invalid:region"} <= set(flags)
     assert {"conflict:phone", "conflict:town"} <= set(flags)
-    weights = settings.organisation_fields
+    weights = aviation.entity("organisation").quality_fields
     completeness = (sum(weights.values()) - weights["website"]) / sum(weights.values())
     validity = 2 / 5  # name and town pass; phone, email and region do not
     expected = 100 * (settings.completeness_weight * completeness + settings.validity_weight * validity) / (
@@ -86,17 +86,35 @@ def test_measures_count_filled_and_valid_values(orgs, aviation):
     assert phone.filled_share == pytest.approx(2 / 3) and phone.valid_share == 0.5
 
 
-def test_pending_organisations_come_from_the_review_queue():
-    review = pd.DataFrame({"key_l": ["org:a"], "key_r": ["org:c"]})
-    clusters = pd.DataFrame({"record_key": ["org:a", "org:b", "org:c"],
-                             "organisation_id": ["ORG-1", "ORG-1", "ORG-2"]})
-    assert quality.pending_organisations(review, clusters) == {"ORG-1", "ORG-2"}
-    assert quality.pending_organisations(review.iloc[0:0], clusters) == set()
+def test_pending_records_come_from_the_review_queue(aviation):
+    from hotpass.rundb import RunDB
+    from hotpass.stages.validate import _pending
+
+    with RunDB() as db:
+        db.write("review_queue", pd.DataFrame({"key_l": ["org:a"], "key_r": ["org:c"]}))
+        db.write("member_of", pd.DataFrame({"record_id": ["1", "2", "3"], "record_key": ["org:a", "org:b", "org:c"],
+                                            "organisation_id": ["ORG-1", "ORG-1", "ORG-2"]}))
+        assert _pending(db, aviation, "organisation") == {"ORG-1", "ORG-2"}
+        assert _pending(db, aviation, "contact") == set()
+        db.execute("DELETE FROM review_queue")
+        assert _pending(db, aviation, "organisation") == set()
+
+
+def test_a_person_list_is_scored_on_its_own_fields(tmp_path):
+    from hotpass.profile import load_profile
+
+    person = load_profile("person")
+    people = pd.DataFrame({"person_id": ["PER-1", "PER-2"], "full_name": ["Ann Lee", None],
+                           "date_of_birth": ["1980-02-01", None], "email": ["ann@example.org", "nope"]},
+                          dtype=object)
+    scores = quality.score(people, "people", person)
+    assert scores.loc[0, "quality_score"] > scores.loc[1, "quality_score"]
+    assert "missing:full_name" in scores.loc[1, "quality_flags"] and "invalid:email" in scores.loc[1, "quality_flags"]
 
 
 def test_quality_table_lists_lowest_scores_first(orgs, aviation):
     scored = pd.concat([orgs, quality.score(orgs, "organisations", aviation)], axis=1)
-    table = quality.quality_table(scored, pd.DataFrame())
+    table = quality.quality_table([("organisation", scored, "organisation_id", "name")])
     assert table["quality_score"].tolist() == sorted(table["quality_score"].tolist())
     assert list(table.columns) == ["record_kind", "record_id", "name", "quality_score", "completeness",
                                    "validity", "quality_flags"]

@@ -10,8 +10,18 @@ import pandas as pd
 import pytest
 import yaml
 
-from hotpass import ProfileError, Workspace, WorkspaceError, load_profile
-from workbench import downloads, kept, overview, running, sources, stored, tuning
+from hotpass import Fit, ProfileError, Workspace, WorkspaceError, load_profile
+from workbench import (
+    downloads,
+    fitting,
+    kept,
+    mapping,
+    overview,
+    running,
+    sources,
+    stored,
+    tuning,
+)
 from workbench.text import md
 
 
@@ -91,7 +101,7 @@ def test_roles_and_edits_made_by_hand_survive_mapping_again(crm, aviation):
         ("crm_export.xlsx", "Organisation", "City"): "organisation.nosuchfield",
     }
     roles = {("crm_export.xlsx", "Contact Info"): "ignore"}
-    mapped = sources.map_uploads([crm], aviation, edits, roles)
+    mapped = mapping.map_uploads([crm], aviation, edits, roles)
     organisation = mapped.mapping_of("crm_export.xlsx", "Organisation")
     website = next(c for c in organisation.columns if c.source == "Website URL")
     assert (website.target, website.method) == (None, "unmapped")
@@ -101,16 +111,108 @@ def test_roles_and_edits_made_by_hand_survive_mapping_again(crm, aviation):
     assert len(mapped.problems) == 1 and "nosuchfield" in mapped.problems[0]
 
 
+def test_a_role_chosen_by_hand_with_its_key_column_is_laid_over_the_detected_one(crm, aviation):
+    roles = {("crm_export.xlsx", "Contact Info"): "side_table",
+             ("crm_export.xlsx", "Organisation"): "person"}  # not a role of the aviation profile
+    columns = {("crm_export.xlsx", "Contact Info"): ("Org ID", None)}
+    detected = mapping.detect(mapping.sheets_of([crm]), aviation)
+    mapped = mapping.map_uploads([crm], aviation, {}, roles, columns, detected)
+    side = mapped.mapping_of("crm_export.xlsx", "Contact Info")
+    assert (side.role, side.role_method, side.key, side.confidence) == (
+        "side_table", "manual", "Org ID", 1.0)
+    assert side.reason.startswith("chosen by hand; detected as contact (")
+    assert all(c.target is None for c in side.columns)
+    assert detected.mappings[1].role == "contact"  # what the machine found is left as it was
+    organisation = mapped.mapping_of("crm_export.xlsx", "Organisation")
+    assert (organisation.role, organisation.role_method) == ("organisation", "detected")
+    assert mapped.problems == ["crm_export.xlsx · Organisation: profile aviation has no role "
+                               "'person', so the detected role is used"]
+    assert mapping.role_note(side).startswith("Chosen by hand: detected as contact (")
+    assert mapping.role_note(organisation).startswith("Detected, 95% sure: one record per row")
+
+
+def test_an_activity_log_chosen_by_hand_takes_its_key_and_date_columns(sheet_factory, aviation):
+    companies = sheet_factory(["Company Name", "Town"],
+                              [["Acme Air", "Durban"], ["Beta Aero", "Parys"]],
+                              file="crm.xlsx", sheet="Companies")
+    calls = sheet_factory(["Who", "Company", "When", "Said"],
+                          [["Ann", "Acme Air", "2024-01-02", "call back"],
+                           ["Ben", "Beta Aero", "2024-02-03", "quote sent"]],
+                          file="crm.xlsx", sheet="Calls")
+    upload = SimpleNamespace(workbook=SimpleNamespace(sheets=[companies, calls]))
+    roles = {("crm.xlsx", "Calls"): "activity_log"}
+    chosen = mapping.map_uploads([upload], aviation, {}, roles,
+                                 {("crm.xlsx", "Calls"): ("Company", "When")})
+    log = chosen.mapping_of("crm.xlsx", "Calls")
+    assert (log.role, log.role_method, log.key, log.date) == (
+        "activity_log", "manual", "Company", "When")
+    assert all(c.target is None for c in log.columns)
+    gone = mapping.map_uploads([upload], aviation, {}, roles,
+                               {("crm.xlsx", "Calls"): ("No such column", None)})
+    assert gone.mapping_of("crm.xlsx", "Calls").key != "No such column"  # as detected instead
+    assert [look.kind for look in chosen.looks_of("crm.xlsx", "Calls")] == [
+        "name", "name", "date", "text"]
+
+
+def test_the_roles_offered_follow_the_profile(aviation):
+    person = load_profile("person")
+    assert mapping.role_options(aviation) == ["organisation", "contact", "mixed", "side_table",
+                                              "activity_log", "lookup", "ignore"]
+    assert mapping.role_options(person) == ["person", "side_table", "activity_log", "lookup",
+                                            "ignore"]
+    labels = [mapping.role_label(r, aviation) for r in mapping.role_options(aviation)]
+    assert labels[:3] == ["Organisation: one per row", "Contact: one per row",
+                          "Mixed: one organisation per row with its contacts"]
+    assert labels[-1] == "Ignore: not read" and mapping.role_label("person", person) == \
+        "Person: one per row"
+    assert mapping.record_entities("mixed", aviation) == ["organisation", "contact"]
+    assert mapping.record_entities("lookup", aviation) == []
+
+
+def test_the_recipe_keeps_key_and_date_columns(ws):
+    ws.set_state("ann", kept.ROLES, [["old.xlsx", "S", "ignore"]])  # kept before key columns
+    kept.set_role(ws, "ann", "a.xlsx", "Orders", "activity_log", "Company ID", "Order Date")
+    kept.set_role(ws, "ann", "a.xlsx", "Notes", "side_table", "Company ID")
+    assert kept.roles(ws, "ann") == {("old.xlsx", "S"): "ignore",
+                                     ("a.xlsx", "Orders"): "activity_log",
+                                     ("a.xlsx", "Notes"): "side_table"}
+    assert kept.role_columns(ws, "ann") == {("a.xlsx", "Orders"): ("Company ID", "Order Date"),
+                                            ("a.xlsx", "Notes"): ("Company ID", None)}
+
+
+def test_the_best_fit_is_preselected_once_per_upload_set_and_never_over_a_choice(ws):
+    ranked = [Fit("aviation", 0.9, "", 9, 10), Fit("generic", 0.8, "", 8, 10)]
+    assert fitting.preselect(ws, "ann", ranked, "set-1") == "aviation"
+    assert kept.profile_choice(ws, "ann") == {"label": "aviation", "yaml": None}
+    assert not kept.chose_profile(ws, "ann") and kept.fitted_for(ws, "ann") == "set-1"
+    assert fitting.preselect(ws, "ann", ranked[::-1], "set-1") == "aviation"  # once per set
+    assert fitting.preselect(ws, "ann", ranked[::-1], "set-2") == "generic"  # new files
+    kept.set_profile_choice(ws, "ann", "person")  # the user chooses
+    assert fitting.preselect(ws, "ann", ranked, "set-3") is None
+    assert kept.profile_choice(ws, "ann")["label"] == "person" and kept.chose_profile(ws, "ann")
+    assert fitting.preselect(ws, "bob", [Fit("aviation", 0.0, "", 0, 0)], "set-1") is None
+    lines = fitting.ranking_lines([Fit("aviation", 0.953, "33 of 34 columns match", 33, 34)],
+                                  "aviation")
+    assert lines == ["aviation: fits 95% (33 of 34 columns match) · in use"]
+
+
 def test_the_mapping_table_marks_unsure_columns_and_reports_edits(crm, aviation):
-    mapping = sources.map_uploads([crm], aviation, {}, {}).mappings[0]
-    table = sources.mapping_table(mapping, aviation)
+    mapped = mapping.map_uploads([crm], aviation, {}, {})
+    sheet = mapped.mappings[0]
+    table = mapping.mapping_table(sheet, aviation, mapped.looks[0])
     unsure = table[table["check"] == "⚠ check"]
     assert len(unsure) and (unsure["confidence"] < aviation.mapping.confident_score).all()
-    assert sources.changed_targets(mapping, table) == []
+    assert mapping.changed_targets(sheet, table) == []
     edited = table.copy()
-    edited.loc[0, "target field"] = sources.IGNORE
-    assert sources.changed_targets(mapping, edited) == [(table.loc[0, "source column"], None)]
-    assert sources.target_options(mapping, aviation)[0] == sources.IGNORE
+    edited.loc[0, "target field"] = mapping.IGNORE
+    assert mapping.changed_targets(sheet, edited) == [(table.loc[0, "source column"], None)]
+    assert mapping.target_options(sheet, aviation)[0] == mapping.IGNORE
+    website = table[table["source column"] == "Website URL"].iloc[0]
+    assert website["looks like"] == "website"
+    firsts = list(dict.fromkeys(v for v in crm.workbook.sheets[0].frame["Website URL"] if v))[:3]
+    shown = website["sample values"].split(" · ")
+    assert len(shown) == 3 and all(v == first or (v.endswith("…") and first.startswith(v[:-1]))
+                                   for v, first in zip(shown, firsts, strict=True))
 
 
 def test_tuning_checks_the_whole_profile_and_groups_problems(aviation):
@@ -198,7 +300,7 @@ def test_run_history_reads_the_summaries_of_finished_runs():
 
 def test_a_run_request_carries_the_readable_uploads_and_the_mappings_as_they_are(crm, tmp_path):
     broken = SimpleNamespace(path=tmp_path / "x.xlsx", name="x.xlsx", workbook=None)
-    mapped = sources.map_uploads([crm], load_profile("aviation"), {}, {})
+    mapped = mapping.map_uploads([crm], load_profile("aviation"), {}, {})
     request = running.request_for([broken, crm], mapped, "ann")
     assert [(f.path, f.name) for f in request.files] == [(str(crm.path), "crm_export.xlsx")]
     assert request.exact_mappings and request.username == "ann"

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from hotpass import Workspace, WorkspaceError, export_tables
-from workbench import running, stored
+from workbench import overview, running, stored
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP = "application/zip"
@@ -66,21 +66,35 @@ KINDS = {d.kind: d for d in DELIVERABLES}
 
 
 def finished_runs(ws) -> pd.DataFrame:
-    """Every stored run whose tables are complete (ok or blocked), newest first, with its counts."""
-    runs = ws.runs()
-    rows = []
-    for run in runs.itertuples(index=False):
+    """Every stored run whose tables are complete (ok or blocked), newest first, with its counts:
+    a column per entity the runs wrote (organisations, contacts, people ...), empty for a run
+    that has no such entity."""
+    rows, summaries = [], []
+    for run in ws.runs().itertuples(index=False):
         if run.status not in running.FINISHED:
             continue
-        summary = _json(run.summary, {})
+        summary = overview.summary_of(run.summary)
+        summaries.append(summary)
         rows.append({"run": int(run.run_id), "finished": run.finished_at, "user": run.username,
                      "profile": run.profile, "files": len(_json(run.files, [])),
                      "status": "published" if run.status == "ok" else "blocked",
-                     "organisations": summary.get("Output organisations"),
-                     "contacts": summary.get("Output contacts"),
+                     **overview.outputs(summary),
                      "pairs to review": summary.get("Pairs waiting for review")})
-    return pd.DataFrame(rows, columns=["run", "finished", "user", "profile", "files", "status",
-                                       "organisations", "contacts", "pairs to review"])
+    plurals = overview.plurals(summaries)
+    columns = ["run", "finished", "user", "profile", "files", "status", *plurals, "pairs to review"]
+    return overview.counted(pd.DataFrame(rows, columns=columns), plurals)
+
+
+def entity_columns(runs: pd.DataFrame) -> list[str]:
+    """The columns of :func:`finished_runs` that count an entity's records."""
+    fixed = {"run", "finished", "user", "profile", "files", "status", "pairs to review"}
+    return [c for c in runs.columns if c not in fixed]
+
+
+def totals(row: pd.Series, columns: list[str]) -> str:
+    """What one run of :func:`finished_runs` wrote, as text: '4,216 people' or
+    '9 organisations, 4 contacts' (entities the run does not have are left out)."""
+    return ", ".join(f"{count(row[c])} {c}" for c in columns if not pd.isna(row[c])) or "no records"
 
 
 def count(value) -> str:

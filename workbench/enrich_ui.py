@@ -59,21 +59,36 @@ def ordered(frame: pd.DataFrame) -> pd.DataFrame:
         columns=["_rank", "_confidence"]).reset_index(drop=True)
 
 
+#: What names a golden record, per entity, for a run stored without its profile.
+NAMED = {"organisation": "name", "contact": "full_name"}
+
+
 def names(ws) -> dict[str, str]:
-    """Golden record id -> name in the latest run (organisations and contacts)."""
+    """Golden record id -> name in the latest run, for every entity that has a name field ({}
+    when there is no run, or it cannot be read now)."""
     run_id = latest_finished(ws)
     if run_id is None:
         return {}
     out: dict[str, str] = {}
     try:
         with stored.opened(ws, run_id) as result:
-            for table, key, name in (("out_organisations", "organisation_id", "name"),
-                                     ("out_contacts", "contact_id", "full_name")):
+            for table, key, name in named_columns(result):
                 if result.db.has(table) and {key, name} <= set(result.db.columns(table)):
-                    rows = result.db.rows(f'SELECT "{key}", "{name}" FROM {table}')
+                    rows = result.db.rows(f'SELECT "{key}", "{name}" FROM "{table}"')
                     out.update({str(k): str(v) for k, v in rows if not is_missing(v)})
     except HotpassError:
         return {}
+    return out
+
+
+def named_columns(result) -> list[tuple[str, str, str]]:
+    """(golden table, id column, name column) of each entity of a stored run."""
+    profile, out = result.profile, []
+    for plural, entity in result.entities.items():
+        known = profile is not None and entity in profile.entities
+        name = profile.entity(entity).name_field() if known else NAMED.get(entity)
+        if name:
+            out.append((f"out_{plural}", f"{entity}_id", name))
     return out
 
 

@@ -1,11 +1,14 @@
 """What the workbench keeps for each user in the workspace, so a reload or a new tab resumes.
 
 The profile in use (a shipped or saved profile by its label, or the YAML of a
-tuned or uploaded one), the sheet roles and column targets chosen by hand, the
-names files were uploaded under, and the user's current run. Every value is
-plain JSON in the workspace's ``user_state`` table (no Streamlit here); a
-change is read and written in one transaction, so two tabs of one user never
-undo each other's edits.
+tuned or uploaded one; whether the user chose it or the workbench preselected it
+as the best fit for their files), the sheet roles, key columns and column
+targets chosen by hand (the user's mapping recipe, re-applied to any later
+upload whose file and sheet names are the same), the names files were
+uploaded under, and the user's current run. Every value is plain JSON in the
+workspace's ``user_state`` table (no Streamlit here); a change is read and
+written in one transaction, so two tabs of one user never undo each other's
+edits.
 """
 
 from __future__ import annotations
@@ -36,9 +39,26 @@ def profile_choice(ws, username: str) -> dict:
     return {"label": str(found["label"]), "yaml": found.get("yaml")}
 
 
-def set_profile_choice(ws, username: str, label: str, yaml: str | None = None) -> None:
-    """Use the profile ``label`` (with its YAML when it is tuned or uploaded) from now on."""
-    ws.set_state(username, PROFILE, {"label": label, "yaml": yaml})
+def set_profile_choice(ws, username: str, label: str, yaml: str | None = None,
+                       fitted: str | None = None) -> None:
+    """Use the profile ``label`` (with its YAML when it is tuned or uploaded) from now on.
+
+    ``fitted``: the upload set (its signature) the workbench preselected the profile for, as the
+    one that fits it best; None when the user chose it.
+    """
+    ws.set_state(username, PROFILE, {"label": label, "yaml": yaml, "fitted": fitted})
+
+
+def chose_profile(ws, username: str) -> bool:
+    """Whether the user chose the profile in use (rather than the default or a preselection)."""
+    found = ws.get_state(username, PROFILE, None)
+    return isinstance(found, dict) and bool(found.get("label")) and not found.get("fitted")
+
+
+def fitted_for(ws, username: str) -> str | None:
+    """The upload set the profile in use was preselected for (None if it was not preselected)."""
+    found = ws.get_state(username, PROFILE, None)
+    return found.get("fitted") if isinstance(found, dict) else None
 
 
 # --- roles and column targets chosen by hand --------------------------------------------------
@@ -46,13 +66,26 @@ def set_profile_choice(ws, username: str, label: str, yaml: str | None = None) -
 
 def roles(ws, username: str) -> dict[tuple[str, str], str]:
     """(file, sheet) -> role chosen by hand."""
-    return {(f, s): r for f, s, r in ws.get_state(username, ROLES, [])}
+    return {(row[0], row[1]): row[2] for row in ws.get_state(username, ROLES, [])}
 
 
-def set_role(ws, username: str, file: str, sheet: str, role: str) -> None:
+def role_columns(ws, username: str) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+    """(file, sheet) -> (key column, date column) chosen by hand for a side table or a log."""
+    found = {}
+    for row in ws.get_state(username, ROLES, []):
+        key, date = (list(row[3:5]) + [None, None])[:2]
+        if key or date:
+            found[(row[0], row[1])] = (key, date)
+    return found
+
+
+def set_role(ws, username: str, file: str, sheet: str, role: str, key: str | None = None,
+             date: str | None = None) -> None:
+    """Keep the role of one sheet; for a side table or activity log also the column naming the
+    record each row belongs to (``key``) and, for a log, the date column (None: as detected)."""
     def change(rows):
         kept = [row for row in rows if (row[0], row[1]) != (file, sheet)]
-        return [*kept, [file, sheet, role]]
+        return [*kept, [file, sheet, role, key, date]]
 
     _change(ws, username, ROLES, [], change)
 

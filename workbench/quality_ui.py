@@ -57,13 +57,14 @@ def headline(report: dict) -> None:
         st.error(f"Run {report.get('run_id')} was not published: blocking expectations failed"
                  + (f" ({blocked})." if blocked else "."))
     totals, scores = report.get("totals") or {}, report.get("scores") or {}
-    cols = st.columns(5)
+    plurals = list(scores)  # one per entity of the run, in its profile's order
+    cols = st.columns(1 + 2 * len(plurals))
     cols[0].metric("Source rows", f"{totals.get('source_rows', 0):,}")
-    cols[1].metric("Organisations", f"{totals.get('organisations', 0):,}")
-    cols[2].metric("Contacts", f"{totals.get('contacts', 0):,}")
-    for col, table in zip(cols[3:], ("organisations", "contacts"), strict=True):
+    for col, table in zip(cols[1:], plurals, strict=False):
+        col.metric(qv.shown(table).capitalize(), f"{totals.get(table, 0):,}")
+    for col, table in zip(cols[1 + len(plurals):], plurals, strict=True):
         mean = (scores.get(table) or {}).get("mean")
-        col.metric(f"Quality, {table}", "–" if mean is None else f"{mean:.1f}",
+        col.metric(f"Quality, {qv.shown(table)}", "–" if mean is None else f"{mean:.1f}",
                    help=f"Mean score out of 100; {(scores.get(table) or {}).get('low', 0)} "
                         "record(s) score low.")
 
@@ -121,14 +122,14 @@ def findings(run_id: int, report: dict) -> None:
 def _record(run_id: int, finding: pd.Series) -> None:
     with reading(run_id) as result:
         found = qv.records_at(result, finding.get("file"), finding.get("sheet"), finding.get("row"))
-        details = [(kind, record_id, *qv.record_detail(result, kind, record_id))
-                   for kind, record_id in found]
+        details = [(qv.label_of(result, kind), record_id,
+                    *qv.record_detail(result, kind, record_id)) for kind, record_id in found]
     if not found:
         st.info("This finding is not tied to a source row that became an output record.")
         return
-    for kind, record_id, quality, provenance in details:
+    for label, record_id, quality, provenance in details:
         shown = str(record_id).replace("`", "'")
-        st.markdown(f"**{kind.capitalize()} `{shown}`**")
+        st.markdown(f"**{md(label)} `{shown}`**")
         st.dataframe(quality, hide_index=True, width="stretch")
         with st.expander(f"Provenance of {md(record_id)} ({len(provenance)} field(s))"):
             st.dataframe(provenance, hide_index=True, width="stretch")

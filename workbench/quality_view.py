@@ -17,6 +17,7 @@ from hotpass import build_report
 from workbench import running
 from workbench.text import is_missing
 
+ID = "_id"  # the golden id columns of out_source_map: <entity>_id
 FINDING_COLUMNS = ["file", "sheet", "row", "column", "message", "original", "new", "rule"]
 
 
@@ -45,18 +46,34 @@ def findings_of(result, code: str, start: int, size: int) -> pd.DataFrame:
 
 
 def records_at(result, file, sheet, row) -> list[tuple[str, str]]:
-    """(record kind, golden id) of the output records that source row ``row`` became."""
+    """(entity, golden id) of the output records that source row ``row`` became (a contact's row
+    names its organisation too)."""
     if is_missing(row) or is_missing(file) or not result.db.has("out_source_map"):
         return []
-    sql = ("SELECT organisation_id, contact_id FROM out_source_map "
-           "WHERE source_file = ? AND source_row = ?")
+    ids = [c for c in result.db.columns("out_source_map") if c.endswith(ID)]
+    if not ids:
+        return []
+    columns = ", ".join(f'"{c}"' for c in ids)
+    sql = f"SELECT {columns} FROM out_source_map WHERE source_file = ? AND source_row = ?"
     params = [str(file), int(row)]
     if not is_missing(sheet):
         sql, params = sql + " AND source_sheet = ?", [*params, str(sheet)]
-    found = []
-    for organisation, contact in result.db.rows(sql, params):
-        found += [("organisation", organisation), ("contact", contact)]
+    found = [(column[:-len(ID)], value) for values in result.db.rows(sql, params)
+             for column, value in zip(ids, values, strict=True)]
     return list(dict.fromkeys((k, str(v)) for k, v in found if not is_missing(v)))
+
+
+def label_of(result, entity: str) -> str:
+    """What one record of ``entity`` is called in the run's profile ("Person")."""
+    profile = result.profile
+    if profile is not None and entity in profile.entities:
+        return profile.label(entity)
+    return entity.replace("_", " ").capitalize()
+
+
+def shown(plural: str) -> str:
+    """An entity's plural as words ("people", "flight schools")."""
+    return str(plural).replace("_", " ")
 
 
 def record_detail(result, kind: str, record_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:

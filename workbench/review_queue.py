@@ -1,11 +1,16 @@
 """The review queue for the Review page: filter, page, compare, explain, decide (no Streamlit here).
 
 A queue row is one pending pair of the latest run (``hotpass.review.queue``):
-both records' main fields side by side (``name_l``/``name_r`` ...), the match
-probability and weight, and the weight each comparison added (``mw_*``).
+both records' main fields side by side, the one that names a record first
+(``name_l``/``name_r`` for organisations, ``full_name_l``/``full_name_r`` for
+people ...), the match probability and weight, and the weight each comparison
+added (``mw_*``). The records are those of the run's main entity; a
+:class:`Subject` says what they are called.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -14,13 +19,43 @@ from hotpass import latest_finished, review
 from workbench import stored
 from workbench.text import fold, is_missing
 
+#: Short labels of the fields the shipped organisation queue shows (others use the profile's).
 FIELDS = {"name": "Name", "legal_suffix": "Legal suffix", "source_id": "Source id",
           "phone": "Phone", "email": "Email", "website": "Website", "region": "Region",
-          "town": "Town", "source": "Source row"}
-COMPARISONS = {"tf_adj_name": "name (how common)", "org_domain": "domain",
-               "legal_suffix": "legal suffix"}
-KINDS = {"same": "same organisation", "different": "different organisations",
+          "town": "Town"}
+SOURCE = "Source row"
+COMPARISONS = {"org_domain": "domain", "legal_suffix": "legal suffix"}
+KINDS = {"same": "same {label}", "different": "different {plural}",
          "split": "split out of its cluster", "move": "moved into the other record's cluster"}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the queue's records are: one of them (``label``), many (``plural``), their fields."""
+
+    label: str = "organisation"
+    plural: str = "organisations"
+    fields: dict[str, str] = field(default_factory=dict)  # field -> label in the profile
+
+    def kind(self, kind: str) -> str:
+        """A decision kind in words ("same person", "different people")."""
+        return KINDS[kind].format(label=self.label, plural=self.plural)
+
+
+def subject_of(profile) -> Subject:
+    """The :class:`Subject` of a run of ``profile``: its main entity (organisations when the run
+    kept no profile)."""
+    if profile is None:
+        return Subject()
+    main = profile.primary
+    return Subject(profile.label(main).lower(), profile.plural(main).replace("_", " "),
+                   {name: spec.label for name, spec in profile.fields(main).items() if spec.label})
+
+
+def subject(ws, run_id: int) -> Subject:
+    """The :class:`Subject` of the stored run ``run_id``."""
+    with stored.opened(ws, run_id) as result:
+        return subject_of(result.profile)
 
 
 def text(value) -> str:
@@ -28,38 +63,58 @@ def text(value) -> str:
     return "" if is_missing(value) else str(value)
 
 
+def shown(queue: pd.DataFrame | pd.Series) -> list[str]:
+    """The fields the queue carries for both records (``<field>_l`` and ``<field>_r``), the one
+    that names a record first."""
+    columns = list(queue.index if isinstance(queue, pd.Series) else queue.columns)
+    present = set(columns)
+    return [c[:-2] for c in columns if c.endswith("_l") and f"{c[:-2]}_r" in present
+            and c not in ("key_l", "source_l")]
+
+
+def _name(queue: pd.DataFrame | pd.Series) -> str | None:
+    fields = shown(queue)
+    return fields[0] if fields else None
+
+
 def filtered(queue: pd.DataFrame, low: float = 0.0, high: float = 1.0,
              needle: str = "") -> pd.DataFrame:
     """Pairs whose probability lies in [low, high] and whose names contain ``needle`` (any case)."""
     keep = queue["match_probability"].astype(float).between(low, high)
     needle = (needle or "").strip().casefold()
-    if needle:
-        names = [queue[c].fillna("").astype(str).str.casefold()
-                 for c in ("name_l", "name_r") if c in queue]
+    name = _name(queue)
+    if needle and name:
         hits = pd.Series(False, index=queue.index)
-        for column in names:
-            hits |= column.str.contains(needle, regex=False)
+        for column in (f"{name}_l", f"{name}_r"):
+            hits |= queue[column].fillna("").astype(str).str.casefold().str.contains(
+                needle, regex=False)
         keep &= hits
     return queue[keep].reset_index(drop=True)
 
 
 def table(rows: pd.DataFrame) -> pd.DataFrame:
-    """One page of pairs as shown in the queue table."""
+    """One page of pairs as shown in the queue table (each record by its name)."""
+    name = _name(rows)
     return pd.DataFrame({
         "probability": rows["match_probability"].astype(float).round(3),
-        "record A": [text(v) for v in rows.get("name_l", [])],
-        "record B": [text(v) for v in rows.get("name_r", [])],
+        "record A": [text(v) for v in rows[f"{name}_l"]] if name else "",
+        "record B": [text(v) for v in rows[f"{name}_r"]] if name else "",
         "source A": [text(v) for v in rows.get("source_l", [])],
         "source B": [text(v) for v in rows.get("source_r", [])],
     }, index=rows.index)
 
 
-def compare(row: pd.Series) -> pd.DataFrame:
+def compare(row: pd.Series, subject: Subject | None = None) -> pd.DataFrame:
     """The two records field by field (those neither has left out) and whether they differ."""
-    out = []
-    for name, label in FIELDS.items():
+    labels = (subject or Subject()).fields
+    out, used = [], set()
+    for name in [*shown(row), "source"]:
         left, right = text(row.get(f"{name}_l")), text(row.get(f"{name}_r"))
         if left or right:
+            label = SOURCE if name == "source" else FIELDS.get(name) or labels.get(name) or \
+                name.replace("_", " ").capitalize()
+            label = f"{label} ({name})" if label in used else label
+            used.add(label)
             out.append({"field": label, "record A": left, "record B": right,
                         "differs": fold(left) != fold(right) if name != "source" else False})
     columns = ["field", "record A", "record B", "differs"]
@@ -80,9 +135,15 @@ def weights(row: pd.Series) -> list[tuple[str, float]]:
     out = []
     for column, value in row.items():
         if str(column).startswith("mw_") and not is_missing(value) and float(value) != 0.0:
-            name = str(column)[3:]
-            out.append((COMPARISONS.get(name, name.replace("_", " ")), float(value)))
+            out.append((comparison(str(column)[3:]), float(value)))
     return out
+
+
+def comparison(name: str) -> str:
+    """A comparison's name in words ("name (how common)" for a term-frequency adjustment)."""
+    if name.startswith("tf_adj_"):
+        return f"{comparison(name[len('tf_adj_'):])} (how common)"
+    return COMPARISONS.get(name, name.replace("_", " "))
 
 
 def prior(row: pd.Series) -> float:
@@ -126,15 +187,17 @@ def clusters(ws, keys: list[str]) -> list[pd.DataFrame]:
     """For each record key, the records of its cluster in the latest run: key, name, source row."""
     with stored.opened(ws, latest_finished(ws)) as result:
         table = result.clusters
+    ident = next((c for c in table.columns if c.endswith("_id")), None)  # <main entity>_id
     out = []
     for key in keys:
-        own = table.loc[table["record_key"] == key, "organisation_id"]
-        rows = table[table["organisation_id"] == own.iloc[0]] if len(own) else table.iloc[0:0]
+        own = table.loc[table["record_key"] == key, ident] if ident else table.iloc[0:0]
+        rows = table[table[ident] == own.iloc[0]] if len(own) else table.iloc[0:0]
         out.append(pd.DataFrame({
-            "record key": rows["record_key"], "name": [text(v) for v in rows["name"]],
+            "record key": rows.get("record_key", []),
+            "name": [text(v) for v in rows.get("name", [None] * len(rows))],
             "source": [f"{text(f)} | {text(s)} | row {text(r)}" for f, s, r in
-                       zip(rows["source_file"], rows["source_sheet"], rows["source_row"],
-                           strict=True)],
+                       zip(rows.get("source_file", []), rows.get("source_sheet", []),
+                           rows.get("source_row", []), strict=True)],
         }).reset_index(drop=True))
     return out
 

@@ -66,7 +66,7 @@ def queue_table(pending: pd.DataFrame) -> int | None:
     return focus
 
 
-def pair(row: pd.Series, position: int, total: int, username: str) -> None:
+def pair(row: pd.Series, position: int, total: int, username: str, subject: rq.Subject) -> None:
     """Both records side by side, why the machine hesitated, and the decision buttons."""
     st.subheader(f"Pair {position + 1:,} of {total:,}")
     top = st.columns(3)
@@ -75,13 +75,13 @@ def pair(row: pd.Series, position: int, total: int, username: str) -> None:
     top[2].caption(f"A: `{row['key_l']}`  \nB: `{row['key_r']}`")
     left, right = st.columns([3, 2])
     with left:
-        st.dataframe(rq.styled(rq.compare(row)), width="stretch", key="review_compare")
+        st.dataframe(rq.styled(rq.compare(row, subject)), width="stretch", key="review_compare")
         st.caption("Highlighted: fields whose values differ.")
     right.plotly_chart(rq.waterfall(row), width="stretch", key="review_waterfall")
     with services.workspace() as ws:
         frames = rq.clusters(ws, [str(row["key_l"]), str(row["key_r"])])
     _clusters(frames)
-    _actions(row, username, frames)
+    _actions(row, username, frames, subject)
 
 
 def _clusters(frames: list[pd.DataFrame]) -> None:
@@ -91,17 +91,18 @@ def _clusters(frames: list[pd.DataFrame]) -> None:
             st.dataframe(frame, hide_index=True, width="stretch")
 
 
-def _actions(row: pd.Series, username: str, frames: list[pd.DataFrame]) -> None:
+def _actions(row: pd.Series, username: str, frames: list[pd.DataFrame],
+             subject: rq.Subject) -> None:
     pair_id = f"{row['key_l']}|{row['key_r']}"
     note_key = "review_note_" + hashlib.sha1(pair_id.encode()).hexdigest()[:12]
     st.text_input("Note (optional)", key=note_key, placeholder="why: kept with the decision")
     cols = st.columns(2)
-    cols[0].button("Same organisation", key="review_same", type="primary",
+    cols[0].button(subject.kind("same").capitalize(), key="review_same", type="primary",
                    icon=":material/join:", width="stretch", on_click=_decide,
-                   args=("same", row, username, note_key))
-    cols[1].button("Different organisations", key="review_different",
+                   args=("same", row, username, note_key, subject))
+    cols[1].button(subject.kind("different").capitalize(), key="review_different",
                    icon=":material/call_split:", width="stretch", on_click=_decide,
-                   args=("different", row, username, note_key))
+                   args=("different", row, username, note_key, subject))
     with st.expander("Split a record out, or move it into the other's cluster"):
         side = st.radio("Record", ["l", "r"], key="review_side", horizontal=True,
                         format_func=lambda s: {"l": "Record A", "r": "Record B"}[s])
@@ -109,17 +110,18 @@ def _actions(row: pd.Series, username: str, frames: list[pd.DataFrame]) -> None:
         together = str(row["key_r"]) in frames[0]["record key"].tolist()
         cols = st.columns(2)
         cols[0].button("Split out of its cluster", key="review_split", on_click=_decide,
-                       args=("split", row, username, note_key, side), width="stretch",
+                       args=("split", row, username, note_key, subject, side), width="stretch",
                        disabled=alone, help="Its cluster has no other record." if alone else None)
         cols[1].button("Move into the other's cluster", key="review_move", on_click=_decide,
-                       args=("move", row, username, note_key, side), width="stretch",
+                       args=("move", row, username, note_key, subject, side), width="stretch",
                        disabled=together,
                        help="Both records are already in one cluster." if together else None)
         st.caption("Split keeps the record apart from every other record of its cluster; move "
                    "also puts it with the other record. Both take effect on the next run.")
 
 
-def _decide(kind: str, row: pd.Series, username: str, note_key: str, side: str = "l") -> None:
+def _decide(kind: str, row: pd.Series, username: str, note_key: str, subject: rq.Subject,
+            side: str = "l") -> None:
     note = (st.session_state.get(note_key) or "").strip()
     try:
         with services.workspace() as ws:
@@ -130,7 +132,7 @@ def _decide(kind: str, row: pd.Series, username: str, note_key: str, side: str =
     if kind == "split":  # the pair itself stays pending: go on to the next one
         st.session_state[FOCUS] = int(st.session_state.get(FOCUS, 0)) + 1
     st.session_state[VERSION] = int(st.session_state.get(VERSION, 0)) + 1
-    _tell("success", f"Decision #{decision} saved: {rq.KINDS[kind]}. "
+    _tell("success", f"Decision #{decision} saved: {subject.kind(kind)}. "
                      "It takes effect on the next run.")
 
 
@@ -164,7 +166,7 @@ def _undo(username: str) -> None:
                   "applies on the next run.")
 
 
-def bulk(queue: pd.DataFrame, username: str) -> None:
+def bulk(queue: pd.DataFrame, username: str, subject: rq.Subject) -> None:
     """Accept every pending pair at or above a probability as "same", after a confirmation."""
     st.subheader("Accept many at once")
     threshold = st.number_input("Accept every pending pair at or above this match probability",
@@ -176,11 +178,11 @@ def bulk(queue: pd.DataFrame, username: str) -> None:
                   on_click=_ask, args=(float(threshold),))
         return
     count = len(rq.at_or_above(queue, confirming))
-    st.warning(f"Record “same organisation” for {count:,} pending pair(s) at or above "
+    st.warning(f"Record “{subject.kind('same')}” for {count:,} pending pair(s) at or above "
                f"{confirming:.2f}, one decision each, as {username}? Each can be undone later.")
     cols = st.columns(2)
     cols[0].button("Yes, accept them", key="review_bulk_yes", type="primary", on_click=_accept,
-                   args=(username, confirming))
+                   args=(username, confirming, subject))
     cols[1].button("Cancel", key="review_bulk_no", on_click=_cancel)
 
 
@@ -192,7 +194,7 @@ def _cancel() -> None:
     st.session_state.pop(CONFIRM, None)
 
 
-def _accept(username: str, threshold: float) -> None:
+def _accept(username: str, threshold: float, subject: rq.Subject) -> None:
     st.session_state.pop(CONFIRM, None)
     try:
         with services.workspace() as ws:
@@ -201,5 +203,5 @@ def _accept(username: str, threshold: float) -> None:
         _tell("error", str(exc))
         return
     st.session_state[VERSION] = int(st.session_state.get(VERSION, 0)) + 1
-    _tell("success", f"{len(ids):,} pair(s) accepted as the same organisation. "
+    _tell("success", f"{len(ids):,} pair(s) accepted as the {subject.kind('same')}. "
                      "They take effect on the next run.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hotpass import HotpassError
-from workbench import kept, running, services, state, widgets
+from workbench import downloads, kept, overview, running, services, state, widgets
 from workbench.text import md
 
 POLL_SECONDS = 1.0
@@ -89,12 +89,16 @@ def outcome(run: running.RunState, username: str) -> None:
 
 
 def summary(run: running.RunState) -> None:
+    """The records the run wrote per entity ("People 4,216"), pairs to review, mean quality."""
     counts = run.summary
-    cols = st.columns(4)
-    cols[0].metric("Organisations", f"{int(counts.get('Output organisations', 0)):,}")
-    cols[1].metric("Contacts", f"{int(counts.get('Output contacts', 0)):,}")
-    cols[2].metric("Pairs to review", counts.get("Pairs waiting for review", 0))
-    cols[3].metric("Quality, mean", counts.get("Quality score, mean (organisations)", "–"))
+    made, main = overview.outputs(counts), overview.main_entity(counts)
+    cols = st.columns(len(made) + 2)
+    for col, (plural, value) in zip(cols, made.items(), strict=False):
+        col.metric(plural.capitalize(), downloads.count(value))
+    cols[-2].metric("Pairs to review", counts.get("Pairs waiting for review", 0))
+    mean = overview.quality(counts)
+    cols[-1].metric("Quality, mean", "–" if mean is None else mean,
+                    help=f"Mean quality score of the {main}, out of 100." if main else None)
     with st.expander("Run summary"):
         st.dataframe([{"measure": k, "value": str(v)} for k, v in counts.items()],
                      hide_index=True, width="stretch")

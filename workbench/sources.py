@@ -1,4 +1,4 @@
-"""Uploaded files and their mappings, as the upload, mapping and run pages use them (no Streamlit).
+"""Uploaded files, as the upload, mapping and run pages use them (no Streamlit).
 
 Uploads are kept in the workspace per user (``Workspace.add_upload``), under
 a safe file name; the name the file was uploaded under is kept beside it
@@ -12,26 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from hotpass import (
-    HotpassError,
-    MappingError,
-    Profile,
-    SheetMapping,
-    known_headers,
-    map_sheet,
-    read_workbook,
-    set_target,
-)
+from hotpass import HotpassError, Profile, known_headers, read_workbook
 from workbench import kept
 
-ORG, CONTACT = "organisation", "contact"
-IGNORE = "(ignore)"
-ROLES = ("organisation", "contact", "mixed", "ignore")
 PREVIEW_ROWS = 20
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -52,20 +40,6 @@ class Upload:
     def file(self) -> str:
         """The file name the sheets of this upload carry."""
         return Path(self.name).name
-
-
-@dataclass
-class Mapped:
-    """The readable workbooks of a user, their sheets and one mapping per sheet (in order)."""
-
-    workbooks: list = field(default_factory=list)
-    sheets: list = field(default_factory=list)
-    mappings: list[SheetMapping] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # hand edits that no longer fit
-    version: str = ""
-
-    def mapping_of(self, file: str, sheet: str) -> SheetMapping | None:
-        return next((m for m in self.mappings if m.file == file and m.sheet == sheet), None)
 
 
 def kept_uploads(ws, username: str) -> list[Upload]:
@@ -120,31 +94,6 @@ def read_upload(upload: Upload, profile: Profile) -> Upload:
     return upload
 
 
-def map_uploads(uploads: list[Upload], profile: Profile, edits: dict, roles: dict) -> Mapped:
-    """Map every sheet of the readable uploads, then apply the roles and targets chosen by hand."""
-    workbooks = [u.workbook for u in uploads if u.workbook is not None]
-    sheets = [sheet for book in workbooks for sheet in book.sheets]
-    mappings = []
-    for sheet in sheets:
-        role = roles.get((sheet.file, sheet.sheet))
-        mapping = map_sheet(sheet, profile)
-        if role and role != mapping.role:
-            manual = SheetMapping(sheet.file, sheet.sheet, role, "manual")
-            mapping = map_sheet(sheet, profile, manual)
-            mapping.role_method = "manual"
-        mappings.append(mapping)
-    mapped = Mapped(workbooks, sheets, mappings)
-    for (file, sheet, source), target in edits.items():
-        mapping = mapped.mapping_of(file, sheet)
-        if mapping is None:
-            continue
-        try:
-            set_target(mapping, source, target, profile)
-        except MappingError as exc:
-            mapped.problems.append(f"{exc} (a change made by hand was dropped)")
-    return mapped
-
-
 def preview(sheet) -> pd.DataFrame:
     """The first rows of a sheet, indexed by their Excel row number."""
     frame = sheet.frame.head(PREVIEW_ROWS).copy()
@@ -152,61 +101,7 @@ def preview(sheet) -> pd.DataFrame:
     return frame
 
 
-def target_options(mapping: SheetMapping, profile: Profile) -> list[str]:
-    """The targets a column of this sheet may take: its role's fields, and (ignore)."""
-    kinds = {"organisation": [ORG], "contact": [CONTACT], "mixed": [ORG, CONTACT]}.get(
-        mapping.role, []
-    )
-    options = [f"{kind}.{name}" for kind in kinds for name in profile.fields(kind)]
-    options += [c.target for c in mapping.columns if c.target and c.target not in options]
-    return [IGNORE, *options]
-
-
-def mapping_table(mapping: SheetMapping, profile: Profile) -> pd.DataFrame:
-    """One row per source column: where it goes, how sure the machine is, whether to check."""
-    confident = profile.mapping.confident_score
-    rows = [
-        {
-            "source column": c.source,
-            "target field": c.target or IGNORE,
-            "confidence": round(float(c.confidence)),
-            "method": c.method,
-            "check": "⚠ check" if c.target and c.confidence < confident else "",
-        }
-        for c in mapping.columns
-    ]
-    return pd.DataFrame(
-        rows, columns=["source column", "target field", "confidence", "method", "check"]
-    )
-
-
-def changed_targets(mapping: SheetMapping, edited: pd.DataFrame) -> list[tuple[str, str | None]]:
-    """(source column, new target or None) for each row whose target the editor changed."""
-    current = {c.source: c.target or IGNORE for c in mapping.columns}
-    changes = []
-    for source, target in zip(edited["source column"], edited["target field"], strict=True):
-        target = target if isinstance(target, str) and target else IGNORE
-        if source in current and current[source] != target:
-            changes.append((source, None if target == IGNORE else target))
-    return changes
-
-
-def sheet_summary(mapped: Mapped, profile: Profile) -> pd.DataFrame:
-    """One row per sheet: file, sheet, header row, data rows, role, columns to check."""
-    confident = profile.mapping.confident_score
-    return pd.DataFrame(
-        [
-            {
-                "file": s.file,
-                "sheet": s.sheet,
-                "header row": s.header_row or None,
-                "data rows": len(s.frame),
-                "role": m.role,
-                "role from": m.role_method,
-                "columns": len(m.columns),
-                "to check": len(m.uncertain(confident)),
-                "unmapped": len(m.extras()),
-            }
-            for s, m in zip(mapped.sheets, mapped.mappings, strict=True)
-        ]
-    )
+def signature(uploads: list[Upload]) -> str:
+    """A short name for a set of uploads: the same files under the same names give the same one."""
+    text = json.dumps(sorted([u.sha256, u.name] for u in uploads if u.workbook is not None))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

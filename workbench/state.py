@@ -4,7 +4,9 @@ Uploads, the profile choice, hand edits and the current run are kept in the
 workspace per user (:mod:`workbench.kept`), so a reload or a new tab resumes.
 This module keeps, under session-state keys no widget owns, only what is
 slow to rebuild from them: workbooks read from the kept files (by SHA-256),
-the loaded profile and the mapped sheets. Nothing from an upload goes into
+the loaded profile, what the machine made of the upload set (sheet roles,
+column targets and looks; once per upload set and profile), the profiles
+ranked by fit (once per upload set) and the mapped sheets. Nothing from an upload goes into
 ``st.cache_*``, which every user shares.
 """
 
@@ -20,8 +22,9 @@ import streamlit as st
 from workbench import kept, services
 
 if TYPE_CHECKING:  # imported when used: the login page needs neither
-    from hotpass import Profile
-    from workbench.sources import Mapped, Upload
+    from hotpass import Fit, Profile
+    from workbench.mapping import Detected, Mapped
+    from workbench.sources import Upload
 
 PREFIX = "hp."
 
@@ -124,23 +127,68 @@ def uploads() -> list[Upload]:
     return out
 
 
+def detected() -> Detected:
+    """What the machine makes of the readable uploads under the current profile: worked out once
+    per upload set and profile (classifying sheets and sampling columns is the slow part)."""
+    from workbench import mapping, sources
+
+    files, current = uploads(), chosen()
+    key = (current.version, sources.signature(files))
+    cached = st.session_state.get(PREFIX + "detected")
+    if cached is None or cached[0] != key:
+        with st.spinner("Working out sheet roles and column mappings"):
+            cached = (key, mapping.detect(mapping.sheets_of(files), current.profile))
+        st.session_state[PREFIX + "detected"] = cached
+    return cached[1]
+
+
 def mapped() -> Mapped:
-    """The user's readable uploads and their mappings, mapped again when anything changed."""
-    from workbench import sources
+    """The user's readable uploads and their mappings, laid over again when anything changed."""
+    from workbench import mapping
 
     files = uploads()
     current = chosen()
     with services.workspace() as ws:
         edits, roles = kept.edits(ws, username()), kept.roles(ws, username())
+        columns = kept.role_columns(ws, username())
     state = [current.version, [(u.upload_id, u.sha256, u.name) for u in files],
-             sorted(map(list, roles.items())), sorted([*k, v or ""] for k, v in edits.items())]
+             sorted(map(list, roles.items())), sorted([*k, *v] for k, v in columns.items()),
+             sorted([*k, v or ""] for k, v in edits.items())]
     version = hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:10]
     cached = st.session_state.get(PREFIX + "mapped")
     if cached is None or cached.version != version:
-        cached = sources.map_uploads(files, current.profile, edits, roles)
+        cached = mapping.map_uploads(files, current.profile, edits, roles, columns, detected())
         cached.version = version
         st.session_state[PREFIX + "mapped"] = cached
     return cached
+
+
+def fits() -> list[Fit]:
+    """Every profile offered, ranked by how it fits the readable uploads (once per upload set)."""
+    from workbench import fitting, mapping, sources, tuning
+
+    files = uploads()
+    options = tuning.choices(services.workspace_dir())
+    key = (sources.signature(files), sorted(options))
+    cached = st.session_state.get(PREFIX + "fits")
+    if cached is None or cached[0] != key:
+        with st.spinner("Weighing which profile fits your files"):
+            cached = (key, fitting.rank(mapping.sheets_of(files), options))
+        st.session_state[PREFIX + "fits"] = cached
+    return cached[1]
+
+
+def preselect() -> str | None:
+    """Use the profile that fits the uploads best, unless this user chose one (see
+    :func:`workbench.fitting.preselect`); returns the label preselected for
+    these files, else None."""
+    from workbench import fitting, sources
+
+    ranked = fits()
+    if not ranked:
+        return None
+    with services.workspace() as ws:
+        return fitting.preselect(ws, username(), ranked, sources.signature(uploads()))
 
 
 def forget_mapped() -> None:

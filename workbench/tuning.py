@@ -26,8 +26,7 @@ THRESHOLDS = (  # (section, key, label)
 )
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 _SECTIONS = {
-    "organisation_fields": "synonyms",
-    "contact_fields": "synonyms",
+    "fields": "synonyms",
     "resolution": "thresholds",
     "mapping": "thresholds",
     "source_priorities": "priorities",
@@ -86,7 +85,7 @@ def synonym_table(profile: Profile) -> pd.DataFrame:
                 "kind": spec.kind,
                 "synonyms": f"{SEPARATOR} ".join(spec.synonyms),
             }
-            for kind in ("organisation", "contact")
+            for kind in profile.entities
             for name, spec in profile.fields(kind).items()
         ]
     )
@@ -107,9 +106,12 @@ def tuned(
     """``profile`` with edited synonyms, thresholds ((section, key) -> value) and priorities."""
     data = _anchored(profile)
     for row in synonyms.itertuples(index=False):
-        data[f"{row.record}_fields"][row.field]["synonyms"] = split_synonyms(row.synonyms)
+        data["entities"][row.record]["fields"][row.field]["synonyms"] = split_synonyms(row.synonyms)
     for (section, key), value in thresholds.items():
-        data[section][key] = value
+        if section == "resolution":  # the settings of the entity resolved first
+            data["entities"][profile.primary]["resolution"][key] = value
+        else:
+            data[section][key] = value
     data["source_priorities"] = {
         str(glob).strip(): _number(priority)
         for glob, priority in zip(priorities["file glob"], priorities["priority"], strict=True)
@@ -138,7 +140,10 @@ def group_problems(problems: list[str]) -> dict[str, list[str]]:
     """Problems by the part of the form they belong to: synonyms, thresholds, priorities, other."""
     grouped: dict[str, list[str]] = {}
     for problem in problems:
-        section = _SECTIONS.get(problem.split(".", 1)[0].split(":", 1)[0], "other")
+        path = problem.split(":", 1)[0].split(".")
+        if path[0] == "entities" and len(path) > 2:  # entities.<entity>.fields... / .resolution...
+            path = path[2:]
+        section = _SECTIONS.get(path[0], "other")
         grouped.setdefault(section, []).append(problem)
     return grouped
 
@@ -157,8 +162,9 @@ def save(profile: Profile, name: str, workspace_dir: Path) -> Path:
     if name in available_profiles():
         raise ProfileError(name, [f"name: {name!r} is a shipped profile; choose another name"])
     data = _anchored(profile)
-    if not data["validation"]["expectations_dir"]:  # keep the suites the original name found
-        data["validation"]["expectations_dir"] = str(profile.expectations_dir())
+    suites = profile.expectations_dir()
+    if not data["validation"]["expectations_dir"] and suites is not None:  # keep the original's suites
+        data["validation"]["expectations_dir"] = str(suites)
     renamed = Profile.from_dict({**data, "name": name}, source=name)
     folder = workspace_dir / SAVED_DIR
     folder.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hotpass import HotpassError
-from workbench import services, sources, state
+from workbench import roles_ui, services, sources, state
 from workbench.text import md
 
 UPLOADER = "upload_files"  # the drop zone's key is UPLOADER_<n>; n grows after each drop
@@ -54,8 +54,9 @@ def _keep(key: str, username: str) -> None:
         state.tell(NOTE, "error", "\n\n".join(md(r) for r in refused))
 
 
-def show_file(upload: sources.Upload, mapped: sources.Mapped, username: str) -> None:
-    """One kept file: its name as uploaded, size, Remove, then its error or its sheets."""
+def show_file(upload: sources.Upload, mapped, profile, username: str) -> None:
+    """One kept file: its name as uploaded, size, Remove, then its error or its sheets, each with
+    its role (to confirm or change) and first rows."""
     with st.container(border=True):
         head, button = st.columns([6, 1])
         head.markdown(f"**{md(upload.name)}** · {upload.size / 1024:,.0f} KB")
@@ -69,12 +70,13 @@ def show_file(upload: sources.Upload, mapped: sources.Mapped, username: str) -> 
             st.caption(f"Empty sheets skipped: {md(', '.join(book.empty_sheets))}")
         tabs = st.tabs([md(s.sheet) for s in book.sheets])
         for tab, sheet in zip(tabs, book.sheets, strict=True):
-            mapping = mapped.mapping_of(sheet.file, sheet.sheet)
+            found = mapped.mapping_of(sheet.file, sheet.sheet)
             header = (f"header in row {sheet.header_row}" if sheet.header_row
                       else "no header row found")
+            tab.caption(f"{header} · {len(sheet.frame):,} data rows")
+            roles_ui.sheet_role(tab, sheet, found, profile, mapped.version, username, "upload")
             shown = min(sources.PREVIEW_ROWS, len(sheet.frame))
-            tab.caption(f"{header} · {len(sheet.frame):,} data rows · role **{mapping.role}** "
-                        f"({mapping.role_method}) · first {shown} rows:")
+            tab.caption(f"First {shown} rows:")
             tab.dataframe(sources.preview(sheet), width="stretch", height=260)
 
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 import streamlit as st
 
 from hotpass import ProfileError, can, load_profile
-from workbench import nav, services, state, tuning
+from workbench import fitting, nav, services, state, tuning
+from workbench.text import md
 
 PROFILE_CHOICE = "profile_choice"
 _PROFILE_PROBLEM = "hp.profile_problem"
 
 
 def profile_picker(label: str = "Profile") -> None:
-    """Choose the profile this user reads and maps with (shipped or saved in the workspace)."""
+    """Choose the profile this user reads and maps with (shipped or saved in the workspace); with
+    files uploaded, the profiles ranked by how well they fit them, the best preselected unless the
+    user chose one."""
     options = tuning.choices(services.workspace_dir())
+    preselected = state.preselect()
     current = state.chosen()
     st.session_state[PROFILE_CHOICE] = current.label if current.label in options else None
     st.selectbox(
@@ -25,9 +29,21 @@ def profile_picker(label: str = "Profile") -> None:
         placeholder=current.label,
         help="Column synonyms, thresholds and source priorities. Tune them on Profile & mapping.",
     )
+    fit_ranking(current.label, preselected)
     problem = st.session_state.pop(_PROFILE_PROBLEM, None) or current.problem
     if problem:
         show_profile_error(problem)
+
+
+def fit_ranking(in_use: str, preselected: str | None) -> None:
+    """How well each profile fits the uploaded files, best first (nothing before an upload)."""
+    ranked = state.fits()
+    if not ranked:
+        return
+    lines = "\n".join(f"- {md(line)}" for line in fitting.ranking_lines(ranked, in_use))
+    note = (f"**{md(preselected)}** was chosen for your files because it fits them best; choose "
+            "another above to change it.\n\n" if preselected else "")
+    st.caption(f"{note}How well each profile fits your files:\n{lines}")
 
 
 def _choose(options: dict) -> None:

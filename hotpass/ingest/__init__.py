@@ -4,8 +4,12 @@
 parquet in a memory-limited child process, :mod:`.isolation`; CSV in-process,
 :mod:`.delimited`), finds each sheet's header row (:mod:`.headers`) and returns
 a :class:`SourceWorkbook` whose sheets hold only ``str``/``None`` values indexed
-by Excel row number. Problems in the data become findings; a file that cannot
-be read raises :class:`~hotpass.errors.InputFileError` naming the file.
+by Excel row number. Headers over several rows and merged header cells are
+read as one label per column (:mod:`.header_rows`). Formula cells are read by
+their cached value; a formula saved without one, and an error value, become
+findings naming the cell (:mod:`._cellscan`, :mod:`.cells`). Problems in the
+data become findings; a file that cannot be read raises
+:class:`~hotpass.errors.InputFileError` naming the file.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ from hotpass.findings import Findings
 from hotpass.ingest import isolation
 from hotpass.ingest.delimited import read_delimited
 from hotpass.ingest.headers import fold_header
-from hotpass.ingest.model import SourceSheet, SourceWorkbook
+from hotpass.ingest.model import RawSheet, SheetContext, SourceSheet, SourceWorkbook
 from hotpass.ingest.safety import Inspection, inspect
-from hotpass.ingest.sheets import RawSheet, SheetContext, build_sheet
+from hotpass.ingest.sheets import build_sheet
 from hotpass.ingest.sniff import NOUNS, SUPPORTED
 from hotpass.profile import IngestSettings
 
@@ -79,7 +83,7 @@ def read_workbook(
     sheets, empty = _build_sheets(raws, ctx)
     if not sheets:
         count = f" (all {len(raws)} sheets are empty)" if len(raws) > 1 else ""
-        raise InputFileError(label, f"contains no data{count}")
+        raise InputFileError(label, f"contains no data{count}{_uncalculated(raws)}")
     return SourceWorkbook(
         file=file_name,
         path=str(path),
@@ -108,6 +112,18 @@ def _build_sheets(raws: list[RawSheet], ctx: SheetContext) -> tuple[list[SourceS
             sheet=raw.name,
         )
     return sheets, empty
+
+
+def _uncalculated(raws: list[RawSheet]) -> str:
+    """A hint for a workbook whose only content is formulas saved without values."""
+    count = sum(cell[2] == "no_value" for raw in raws for cell in raw.cells)
+    if not count:
+        return ""
+    more = "at least " if any(raw.cell_total > len(raw.cells) for raw in raws) else ""
+    return (
+        f"; {more}{count} formula cell(s) have no saved value: open and save the file in "
+        "Excel or LibreOffice to store the values"
+    )
 
 
 def _sha256(path: Path, label: str) -> str:
@@ -145,6 +161,14 @@ def _read_raw(
         "limits": {"max_rows": settings.max_rows, "max_columns": settings.max_columns},
     }
     result = isolation.run_parse(job, label, settings.parse_memory_mb, isolate)
+    for code, reason in result.get("notes", ()):
+        findings.add(
+            code,
+            f"{label}: formulas without a saved value and error cells could not be looked "
+            f"for ({reason})",
+            "warning",
+            file=findings_file,
+        )
     return [_raw_sheet(payload) for payload in result["sheets"]]
 
 
@@ -158,4 +182,6 @@ def _raw_sheet(payload: dict) -> RawSheet:
         merged=[tuple(m) for m in payload["merged"]],
         header=payload["header"],
         visible=str(payload["visible"]),
+        cells=[tuple(c) for c in payload.get("cells", ())],
+        cell_total=int(payload.get("cell_total", 0)),
     )

@@ -2,9 +2,10 @@
 
 This module is run as a script (``python -P _child.py``) by
 :mod:`hotpass.ingest.isolation`; it reads a JSON job on stdin and writes a
-pickled result on stdout. It imports only the standard library at the top and
-the reader libraries inside functions, so the child starts fast and never
-imports the rest of Hotpass. A crafted file that makes a reader abort (a Rust
+pickled result on stdout. It imports only the standard library and its sibling
+:mod:`hotpass.ingest._cellscan` (standard library too) at the top and the
+reader libraries inside functions, so the child starts fast and never imports
+the rest of Hotpass. A crafted file that makes a reader abort (a Rust
 allocation failure inside calamine kills the whole process) therefore only
 kills the child.
 
@@ -19,7 +20,12 @@ it with every class lookup forbidden)::
     sheet = {"name": str, "visible": str, "first_col": int,
              "rows": bytes (array "q" of Excel row numbers of non-empty rows),
              "columns": [encoded column, ...], "merged": [(r0, c0, r1, c1), ...],
-             "header": [str, ...] | None}
+             "header": [str, ...] | None,
+             "cells": [(row, col, "no_value" | "error", text), ...], "cell_total": int}
+
+    A successful result may carry ``"notes": [(code, message), ...]`` (a check
+    that could not run). ``cells`` lists formulas without a cached value and
+    error values (see :mod:`hotpass.ingest._cellscan`).
 """
 
 from __future__ import annotations
@@ -27,10 +33,17 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 import json
+import os
 import pickle
 import sys
 from array import array
 from itertools import compress
+
+if __package__:
+    from hotpass.ingest import _cellscan
+else:  # run as a script with -P: find the sibling module after the standard library
+    sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+    import _cellscan
 
 RESULT_MAGIC = b"HPINGEST1\n"
 _SEP = "\x00"
@@ -114,6 +127,8 @@ def _pack(name: str, visible: str, columns: list[list], numbers: list[int], **ex
         "first_col": extra.get("first_col", 0),
         "merged": extra.get("merged", []),
         "header": extra.get("header"),
+        "cells": [],
+        "cell_total": 0,
     }
 
 
@@ -161,7 +176,12 @@ def parse_excel(path: str, limits: dict) -> dict:
         sheets = [_read_calamine_sheet(book, meta, limits) for meta in book.sheets_metadata]
     finally:
         book.close()
-    return {"ok": True, "sheets": [s for s in sheets if s is not None]}
+    sheets = [s for s in sheets if s is not None]
+    found, problem = _cellscan.scan_workbook(path, [s["name"] for s in sheets])
+    for sheet in sheets:
+        sheet["cells"], sheet["cell_total"] = found.get(sheet["name"], ([], 0))
+    notes = [("ingest.formula_check_skipped", problem)] if problem else []
+    return {"ok": True, "sheets": sheets, "notes": notes}
 
 
 def parse_parquet(path: str, limits: dict) -> dict:

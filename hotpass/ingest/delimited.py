@@ -16,7 +16,7 @@ from pathlib import Path
 
 from hotpass.errors import InputFileError
 from hotpass.findings import Findings
-from hotpass.ingest.sheets import RawSheet
+from hotpass.ingest.model import RawSheet
 from hotpass.ingest.sniff import bom_encoding
 from hotpass.profile import IngestSettings
 

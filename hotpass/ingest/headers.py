@@ -40,14 +40,15 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _is_numeric(text: str) -> bool:
+def is_numeric(text: str) -> bool:
+    """Does the text read as a number, date or time ("0821234567", "2024-05-01", "12.5%")?"""
     return bool(_NUMERIC.match(text))
 
 
 def _row_score(cells: list[str], widest: int, known: set[str]) -> float | None:
     """How header-like the non-empty ``cells`` of one row are; None if not a candidate."""
     count = len(cells)
-    text = [c for c in cells if not _is_numeric(c)]
+    text = [c for c in cells if not is_numeric(c)]
     if not text:
         return None
     short = [c for c in text if len(c) <= MAX_LABEL and not _DATA_LIKE.search(c)]
@@ -61,11 +62,11 @@ def _row_score(cells: list[str], widest: int, known: set[str]) -> float | None:
     )
 
 
-def _shape(value: str | None) -> str | None:
+def cell_shape(value: str | None) -> str | None:
     """A coarse kind of a cell: number, e-mail, web address or text."""
     if value is None:
         return None
-    if _is_numeric(value):
+    if is_numeric(value):
         return "number"
     if "@" in value:
         return "email"
@@ -94,7 +95,7 @@ def detect_header(
     """
     known = known or set()
     widths = [sum(v is not None for v in row) for row in rows]
-    shapes = [[_shape(v) for v in row] for row in rows]
+    shapes = [[cell_shape(v) for v in row] for row in rows]
     top = min(scan, len(rows))
     widest = max(widths[: top + _BELOW], default=0)
     best, best_score = None, float("-inf")

@@ -1,4 +1,4 @@
-"""What the ingest stage hands to the mapping stage."""
+"""What the ingest stage hands to the mapping stage, and the raw sheets it builds them from."""
 
 from __future__ import annotations
 
@@ -43,3 +43,30 @@ class SourceWorkbook:
     sheets: list[SourceSheet]
     empty_sheets: list[str]
     findings: Findings = field(default_factory=Findings)
+
+
+@dataclass
+class RawSheet:
+    """A sheet as read: text columns of the non-empty rows and their row numbers."""
+
+    name: str
+    columns: list[list[str | None]]
+    row_numbers: list[int]
+    first_col: int = 0
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    header: list[str] | None = None  # given by the format (parquet); else detected
+    visible: str = "Visible"
+    cells: list[tuple[int, int, str, str]] = field(default_factory=list)  # see _cellscan
+    cell_total: int = 0  # cells without a value in all, listed or not
+
+
+@dataclass
+class SheetContext:
+    """Who the sheet belongs to and how to read its header."""
+
+    file: str
+    path: str
+    sha256: str
+    scan_rows: int
+    known_headers: set[str]
+    findings: Findings

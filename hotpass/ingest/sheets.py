@@ -2,40 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pandas as pd
 
-from hotpass.findings import Findings
+from hotpass.ingest.cells import note_cells
+from hotpass.ingest.header_rows import Header, read_header
 from hotpass.ingest.headers import clean_label, column_letter, dedupe_labels, detect_header
-from hotpass.ingest.model import SourceSheet
+from hotpass.ingest.model import RawSheet, SheetContext, SourceSheet
 
 MAX_LISTED = 20  # merged ranges spelled out in one finding message
-
-
-@dataclass
-class RawSheet:
-    """A sheet as read: text columns of the non-empty rows and their row numbers."""
-
-    name: str
-    columns: list[list[str | None]]
-    row_numbers: list[int]
-    first_col: int = 0
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-    header: list[str] | None = None  # given by the format (parquet); else detected
-    visible: str = "Visible"
-
-
-@dataclass
-class SheetContext:
-    """Who the sheet belongs to and how to read its header."""
-
-    file: str
-    path: str
-    sha256: str
-    scan_rows: int
-    known_headers: set[str]
-    findings: Findings
 
 
 def _top_rows(raw: RawSheet, count: int) -> list[list[str | None]]:
@@ -60,19 +34,55 @@ def _locate_header(raw: RawSheet, ctx: SheetContext) -> tuple[list[str | None], 
             sheet=raw.name,
         )
         return [None] * len(raw.columns), 0, 0
-    if index:
-        titles = [" ".join(v for v in row if v) for row in top[:index]]
+    header = read_header(raw, top, index, ctx.known_headers)
+    index = header.index
+    _note_titles(raw, ctx, top, index - len(header.rows) + 1, raw.row_numbers[index])
+    _note_header(raw, ctx, header)
+    return header.cells, raw.row_numbers[index], index + 1
+
+
+def _note_titles(raw: RawSheet, ctx: SheetContext, top: list, count: int, header_row: int) -> None:
+    """One finding for the title rows skipped above the header."""
+    if count <= 0:
+        return
+    titles = [" ".join(v for v in row if v) for row in top[:count]]
+    ctx.findings.add(
+        "ingest.title_rows",
+        f"sheet {raw.name!r}: {count} title row(s) above the header "
+        f"(row {header_row}) were skipped",
+        "info",
+        file=ctx.file,
+        sheet=raw.name,
+        row=header_row,
+        original=" | ".join(titles)[:500],
+    )
+
+
+def _note_header(raw: RawSheet, ctx: SheetContext, header: Header) -> None:
+    """Findings saying which merged header cells were spread and which header rows joined."""
+    where = {"file": ctx.file, "sheet": raw.name, "row": header.rows[-1]}
+    spread = list(dict.fromkeys(header.spread))
+    if spread:
+        more = f" and {len(spread) - MAX_LISTED} more" if len(spread) > MAX_LISTED else ""
         ctx.findings.add(
-            "ingest.title_rows",
-            f"sheet {raw.name!r}: {index} title row(s) above the header "
-            f"(row {raw.row_numbers[index]}) were skipped",
+            "ingest.merged_header",
+            f"sheet {raw.name!r}: merged header cell(s) {', '.join(spread[:MAX_LISTED])}{more} "
+            "label every column they cover",
             "info",
-            file=ctx.file,
-            sheet=raw.name,
-            row=raw.row_numbers[index],
-            original=" | ".join(titles)[:500],
+            original=", ".join(spread),
+            **where,
         )
-    return top[index], raw.row_numbers[index], index + 1
+    if len(header.rows) > 1:
+        groups = ", ".join(repr(g) for g in header.groups)
+        joined = f"; the group labels {groups} were joined to the labels below them"
+        ctx.findings.add(
+            "ingest.header_rows_combined",
+            f"sheet {raw.name!r}: rows {header.rows[0]}-{header.rows[-1]} are one header"
+            + (joined if groups else ""),
+            "info",
+            original=" | ".join(header.groups)[:500] or None,
+            **where,
+        )
 
 
 def _labels(
@@ -130,7 +140,8 @@ def _note_merged(raw: RawSheet, ctx: SheetContext) -> None:
     ctx.findings.add(
         "ingest.merged_cells",
         f"sheet {raw.name!r} has {len(refs)} merged cell range(s): {shown}; "
-        "each value is kept in the top-left cell only",
+        "each value is kept in the top-left cell only (a merged header cell labels every "
+        "column it covers)",
         "info",
         file=ctx.file,
         sheet=raw.name,
@@ -152,9 +163,11 @@ def build_sheet(raw: RawSheet, ctx: SheetContext) -> SourceSheet | None:
             sheet=raw.name,
         )
     if not raw.row_numbers:
+        note_cells(raw, [], 0, ctx)
         return None
     cells, header_row, start = _locate_header(raw, ctx)
     columns = _labels(raw, cells, header_row, start, ctx)
+    note_cells(raw, columns, header_row, ctx)
     if start >= len(raw.row_numbers) or not columns:
         return None
     data = {label: raw.columns[pos][start:] for pos, label in columns}

@@ -35,14 +35,13 @@ def build_report(refined, profile: Profile, generated_at: datetime | None = None
         "gate": refined.gate or {"blocked_by": [], "override": None},
         "totals": {
             "source_rows": int(summary.get("Source rows", 0)),
-            "organisation_records": int(summary.get("Organisation records", 0)),
-            "contact_records": int(summary.get("Contact records", 0)),
-            "organisations": len(refined.organisations),
-            "contacts": len(refined.contacts),
+            **{f"{entity}_records": int(summary.get(f"{profile.label(entity)} records", 0) or 0)
+               for entity in refined.entities.values() if entity in profile.entities},
+            **{plural: len(frame) for plural, frame in refined.golden.items()},
         },
         **_fields(refined, profile),
-        "scores": {t: _scores(getattr(refined, t), profile) for t in ("organisations", "contacts")},
-        "duplicates": _duplicates(refined, summary),
+        "scores": {plural: _scores(frame, profile) for plural, frame in refined.golden.items()},
+        "duplicates": _duplicates(refined, profile, summary),
         "scorecard": _records(refined.scorecard),
         "validation": _validation(refined, profile, masker),
         "findings": _findings(refined.findings, profile.report.examples, masker),
@@ -53,8 +52,8 @@ def build_report(refined, profile: Profile, generated_at: datetime | None = None
 
 def _fields(refined, profile: Profile) -> dict:
     completeness, validity = [], []
-    for table in ("organisations", "contacts"):
-        for m in quality.measure(getattr(refined, table), table, profile):
+    for table, frame in refined.golden.items():
+        for m in quality.measure(frame, table, profile):
             completeness.append({"table": table, "field": m.field, "filled": round(m.filled_share, 4)})
             if m.kind in quality.CHECKED_KINDS:
                 validity.append({"table": table, "field": m.field, "checked": m.filled,
@@ -75,12 +74,15 @@ def _scores(frame: pd.DataFrame, profile: Profile) -> dict:
     }
 
 
-def _duplicates(refined, summary: dict) -> dict:
+def _duplicates(refined, profile: Profile, summary: dict) -> dict:
+    """How the primary entity's records became golden records (its pairs are the ones scored)."""
     pairs = refined.pairs if refined.pairs is not None else pd.DataFrame(columns=["band", "decision"])
     decisions = pairs["decision"].value_counts() if "decision" in pairs else {}
+    primary = profile.primary
+    plural = profile.plural(primary)
     return {
-        "organisation_records": int(summary.get("Organisation records", 0)),
-        "organisations": len(refined.organisations),
+        f"{primary}_records": int(summary.get(f"{profile.label(primary)} records", 0) or 0),
+        plural: len(refined.golden.get(plural, ())),
         "pairs_scored": len(pairs),
         "merged_automatically": int((pairs["band"] == "auto").sum()) if "band" in pairs else 0,
         "decided_same": int(decisions.get("same", 0)),
@@ -151,10 +153,8 @@ class _Masker:
 
     def __init__(self, profile: Profile):
         self.on = profile.report.mask_personal
-        self.kinds = {
-            "organisations": {n: s.kind for n, s in profile.organisation_fields.items()},
-            "contacts": {n: s.kind for n, s in profile.contact_fields.items()},
-        }
+        self.kinds = {profile.plural(entity): {n: s.kind for n, s in profile.fields(entity).items()}
+                      for entity in profile.entities}
 
     def column_kind(self, table: str, column) -> str:
         return self.kinds.get(table, {}).get(column, "text") if isinstance(column, str) else "text"

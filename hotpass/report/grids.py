@@ -98,11 +98,11 @@ DUPLICATE_STEPS = (
 
 
 def duplicates(report: Mapping) -> Grid:
-    """How records became organisations, and who decided the doubtful pairs."""
+    """How records became golden records, and who decided the doubtful pairs."""
     data = v.section(report, "duplicates")
-    body = [[name, v.count(data[key])] for key, name in DUPLICATE_STEPS if key in data]
-    body += [[v.label(key), v.count(value)] for key, value in data.items()
-             if key not in dict(DUPLICATE_STEPS)]
+    steps = dict(DUPLICATE_STEPS)
+    entity = [[v.label(key), v.count(value)] for key, value in data.items() if key not in steps]  # people ...
+    body = entity + [[name, v.count(data[key])] for key, name in DUPLICATE_STEPS if key in data]
     return Grid(["Step", "Count"], body, numeric=(1,))
 
 

@@ -43,7 +43,7 @@ SECTIONS = (
             "Quality score per record (0–100) and how many fall below the low-score threshold.",
             lambda r: [g.scores(r), g.score_bins(r)]),
     Section("duplicates", "Duplicates",
-            "How source records were matched into organisations, and who decided doubtful pairs.",
+            "How source records were matched into golden records, and who decided doubtful pairs.",
             lambda r: [g.duplicates(r)]),
     Section("scorecard", "Before and after",
             "The same measures on the raw sources and on the refined deliverable.",

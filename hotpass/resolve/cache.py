@@ -28,14 +28,19 @@ from hotpass.errors import WorkspaceError
 from hotpass.resolve import settings as rs
 
 
-def model_path(workspace: str | Path, profile) -> Path:
-    """Where the model of ``profile`` is cached."""
-    return Path(workspace) / "models" / f"{profile.name}.resolve.json"
+def _stem(profile, entity: str | None) -> str:
+    """``<profile>`` for the profile's first entity that stands alone, else ``<profile>.<entity>``."""
+    return profile.name if entity in (None, profile.primary) else f"{profile.name}.{entity}"
 
 
-def load_model(workspace: str | Path, profile) -> dict | None:
-    """The cached model of ``profile``, or None when there is none or it no longer fits."""
-    path = model_path(workspace, profile)
+def model_path(workspace: str | Path, profile, entity: str | None = None) -> Path:
+    """Where the model of ``profile`` (for ``entity``, its first that stands alone by default) is cached."""
+    return Path(workspace) / "models" / f"{_stem(profile, entity)}.resolve.json"
+
+
+def load_model(workspace: str | Path, profile, entity: str | None = None) -> dict | None:
+    """The cached model of ``profile``'s ``entity``, or None when there is none or it no longer fits."""
+    path = model_path(workspace, profile, entity)
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -45,17 +50,17 @@ def load_model(workspace: str | Path, profile) -> dict | None:
     model = stored.get("model")
     if not isinstance(model, dict) or stored.get("fingerprint") != rs.fingerprint(model):
         return None
-    if stored.get("training") != rs.ModelSpec.from_profile(profile).training_signature():
+    if stored.get("training") != rs.ModelSpec.from_profile(profile, entity).training_signature():
         return None
     return model
 
 
-def save_model(workspace: str | Path, profile, model: dict) -> Path:
+def save_model(workspace: str | Path, profile, model: dict, entity: str | None = None) -> Path:
     """Write ``model`` atomically to the workspace; returns the path."""
-    path = model_path(workspace, profile)
+    path = model_path(workspace, profile, entity)
     stored = {
         "fingerprint": rs.fingerprint(model),
-        "training": rs.ModelSpec.from_profile(profile).training_signature(),
+        "training": rs.ModelSpec.from_profile(profile, entity).training_signature(),
         "model": model,
     }
     text = json.dumps(stored, indent=1, sort_keys=True) + "\n"
@@ -88,8 +93,8 @@ def score_key(frame_digest: str, model: dict, spec: rs.ModelSpec) -> str:
 class ScoreCache:
     """The scored pairs of the last run of one profile, in the workspace."""
 
-    def __init__(self, workspace: str | Path, profile):
-        self.path = Path(workspace) / "models" / f"{profile.name}.pairs.parquet"
+    def __init__(self, workspace: str | Path, profile, entity: str | None = None):
+        self.path = Path(workspace) / "models" / f"{_stem(profile, entity)}.pairs.parquet"
 
     def get(self, key: str, db, table: str) -> tuple[dict, list[str]] | None:
         """Write the pairs stored under ``key`` as table ``table`` of the run database ``db`` and

@@ -27,10 +27,12 @@ distinct names, domains, towns and people (:mod:`hotpass.resolve.names`).
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pyarrow as pa
 
-from hotpass.profile import MATCHING_COLUMNS
+from hotpass.profile import MATCHING_COLUMNS, RULE_FUNCTIONS
 from hotpass.resolve.names import (
     EMAIL_COLUMNS,
     PHONE_COLUMNS,
@@ -44,6 +46,7 @@ from hotpass.resolve.people import CONTACT_PHONES, person_keys
 from hotpass.rundb import RunDB, quote, text_column
 
 TABLE = "match_features"
+_RULE_WORD = re.compile(r"[a-z_][a-z0-9_]*")
 FEATURE_COLUMNS = ("unique_id", *MATCHING_COLUMNS)
 E164 = r"\+[1-9][0-9]{6,14}"
 _NAME_PARTS = ["name_key", "name_core", "name_tail", "name_t1", "name_t2", "name_t3", "name_core2",
@@ -55,9 +58,41 @@ def generic_words(profile) -> frozenset[str]:
     return frozenset(fold_words(profile.resolution.generic_name_words))
 
 
-def build(db: RunDB, profile, orgs: str, contacts: str | None = None) -> int:
+def field_columns(spec, columns: set[str], alias: str = "t") -> list[tuple[str, str]]:
+    """SQL select items for the declared fields a model compares or blocks on beside the built-in
+    columns (``spec`` a ModelSpec): lists (phones, emails) as sorted distinct values of the field
+    and its ``<field>_other``, other fields as they are; a field the records lack is NULL."""
+    wanted = [c.field for c in spec.comparisons_of_fields]
+    wanted += [w for rule in (*spec.blocking_rules, *spec.deterministic_rules, *spec.training_rules)
+               for expr in rule for w in _RULE_WORD.findall(expr) if w not in RULE_FUNCTIONS]
+    out = []
+    for name in dict.fromkeys(wanted):
+        if spec.built_in and name in MATCHING_COLUMNS:  # the built-in matching column of that name
+            continue
+        if name in spec.lists:
+            present = [c for c in (name, f"{name}_other") if c in columns]
+            out.append((name, _list_of(present, "true", "lower(x)", alias)))
+        else:
+            out.append((name, f"{alias}.{quote(name)}" if name in columns else "NULL::VARCHAR"))
+    return out
+
+
+def build_fields(db: RunDB, spec, table: str) -> int:
+    """Write ``match_features`` for an entity compared on its declared fields: ``unique_id`` (the
+    record key), ``source_dataset`` (the source file, when records are linked between files) and
+    each field a comparison or rule names; returns its row count."""
+    columns = set(db.columns(table))
+    source = ["t.source_file AS source_dataset"] if spec.link_type != "dedupe_only" else []
+    own = [f"{expr} AS {quote(name)}" for name, expr in field_columns(spec, columns)]
+    db.create(TABLE, f"SELECT t.record_key AS unique_id, {', '.join([*source, *own])} "
+                     f"FROM {table} t ORDER BY t.record_id")
+    return db.count(TABLE)
+
+
+def build(db: RunDB, profile, orgs: str, contacts: str | None = None, spec=None) -> int:
     """Write ``match_features`` for the records of table ``orgs`` (and the people of table
-    ``contacts``, linked by ``org_record`` = ``record_id``); returns its row count."""
+    ``contacts``, linked by ``org_record`` = ``record_id``); returns its row count. ``spec`` (the
+    ModelSpec) adds the declared fields its comparisons and rules name."""
     columns = set(db.columns(orgs))
     _names(db, profile, orgs, columns)
     _domains(db, profile, orgs, columns)
@@ -67,9 +102,14 @@ def build(db: RunDB, profile, orgs: str, contacts: str | None = None) -> int:
     emails = _list_of([c for c in EMAIL_COLUMNS if c in columns], "x LIKE '%@%'", "lower(x)")
     max_records = int(profile.resolution.variant_max_records)
     name_cols = ", ".join(f"n.{c}" for c in _NAME_PARTS)
+    extra = field_columns(spec, columns) if spec is not None else []
+    if spec is not None and spec.link_type != "dedupe_only":
+        extra.append(("source_dataset", "t.source_file"))
+    own = "".join(f" {expr} AS {quote(name)}," for name, expr in extra)
+    carried = "".join(f", b.{quote(name)}" for name, _ in extra)
     db.create(TABLE, f"""
         WITH base AS (
-            SELECT t.record_id, t.record_key, {name_cols}, n.deletions,
+            SELECT t.record_id, t.record_key, {name_cols}, n.deletions,{own}
                    {phones} AS phones, {emails} AS emails,
                    {_col(columns, 'domain')} AS website_domain,
                    {_col(columns, 'region')} AS region, {_col(columns, 'town')} AS town_value,
@@ -86,7 +126,7 @@ def build(db: RunDB, profile, orgs: str, contacts: str | None = None) -> int:
         best_mail AS (SELECT record_id, arg_min(d, (-c, d)) AS d FROM mail GROUP BY record_id)
         SELECT b.record_key AS unique_id, {', '.join('b.' + c for c in _NAME_PARTS)}, k.name_t1_variants,
                b.phones, b.emails, coalesce(s.usable, bm.d) AS org_domain, b.region,
-               tk.key AS town, b.legal_suffix, p.people, p.people_full, p.contact_points
+               tk.key AS town, b.legal_suffix, p.people, p.people_full, p.contact_points{carried}
         FROM base b
         LEFT JOIN kept k USING (record_id)
         LEFT JOIN _site_domains s ON s.domain = b.website_domain
@@ -102,12 +142,12 @@ def _col(columns: set[str], name: str) -> str:
     return f"t.{quote(name)}" if name in columns else "NULL::VARCHAR"
 
 
-def _list_of(columns: list[str], keep: str, value: str) -> str:
+def _list_of(columns: list[str], keep: str, value: str, alias: str = "t") -> str:
     """SQL: the sorted distinct parts of ``columns`` (split on ";", trimmed) that pass ``keep``,
     or NULL when there are none."""
     if not columns:
         return "NULL::VARCHAR[]"
-    parts = ", ".join(f"string_split(coalesce(t.{quote(c)}, ''), ';')" for c in columns)
+    parts = ", ".join(f"string_split(coalesce({alias}.{quote(c)}, ''), ';')" for c in columns)
     found = (f"list_sort(list_distinct(list_transform(list_filter(list_transform(flatten([{parts}]), "
              f"lambda x: trim(x)), lambda x: x <> '' AND {keep}), lambda x: {value})))")
     return f"CASE WHEN len({found}) = 0 THEN NULL ELSE {found} END"
@@ -205,4 +245,5 @@ def features(orgs: pd.DataFrame, profile, contacts: pd.DataFrame | None = None) 
         return db.frame(TABLE)
 
 
-__all__ = ["FEATURE_COLUMNS", "TABLE", "build", "features", "text_column", "tf_name_core"]
+__all__ = ["FEATURE_COLUMNS", "TABLE", "build", "build_fields", "features", "field_columns", "text_column",
+           "tf_name_core"]

@@ -35,6 +35,7 @@ from hotpass.resolve.cache import ScoreCache, score_key
 from hotpass.resolve.clustering import Conflict, Constraints, cluster_with_conflicts
 from hotpass.resolve.features import TABLE as FEATURES
 from hotpass.resolve.features import build as build_features
+from hotpass.resolve.features import build_fields
 from hotpass.resolve.features import tf_name_core
 from hotpass.resolve.session import SCORED, SplinkSession, digest
 from hotpass.rundb import RunDB
@@ -86,23 +87,30 @@ def usable_model(model: dict | None, spec: rs.ModelSpec) -> bool:
 
 def resolve(db: RunDB, profile, orgs: str, contacts: str | None = None,
             constraints: Constraints | None = None, model: dict | None = None, retrain: bool = False,
-            progress: Progress | None = None, scores: ScoreCache | None = None) -> Resolution:
-    """Score, band and cluster the organisation records of table ``orgs`` (see the module docstring).
+            progress: Progress | None = None, scores: ScoreCache | None = None,
+            entity: str | None = None) -> Resolution:
+    """Score, band and cluster the records of table ``orgs`` (see the module docstring).
 
-    ``contacts``: the contact records, whose people count as evidence. ``model``: a model from
-    an earlier run, reused unless ``retrain`` or its settings differ. ``scores``: where the
-    last run's scored pairs are kept; reused when the records and the model are the same as
-    then, so only clustering runs again.
+    ``entity``: whose resolution settings to use (the profile's first entity that stands alone
+    by default). ``contacts``: the contact records, whose people count as evidence with the
+    built-in organisation comparisons. ``model``: a model from an earlier run, reused unless
+    ``retrain`` or its settings differ. ``scores``: where the last run's scored pairs are kept;
+    reused when the records and the model are the same as then, so only clustering runs again.
     """
     clock = _Clock(progress)
     constraints = constraints or Constraints()
-    records = clock.step("features", 0.0, "Preparing matching features", build_features, db, profile, orgs,
-                         contacts)
-    spec = rs.ModelSpec.from_profile(profile)
+    entity = entity or profile.primary
+    spec = rs.ModelSpec.from_profile(profile, entity)
+    if spec.built_in:
+        records = clock.step("features", 0.0, "Preparing matching features", build_features, db, profile, orgs,
+                             contacts, spec)
+    else:
+        records = clock.step("features", 0.0, "Preparing matching features", build_fields, db, spec, orgs)
+    plural = profile.plural(entity)
     notes: list[str] = []
     if records < 2:
         _no_pairs(db)
-        notes.append("Fewer than two organisation records: nothing to resolve.")
+        notes.append(f"Fewer than two {plural.replace('_', ' ')} records: nothing to resolve.")
         trained = False
         model = model or {}
     else:
@@ -112,7 +120,7 @@ def resolve(db: RunDB, profile, orgs: str, contacts: str | None = None,
     notes.extend(conflict.message for conflict in conflicts)
     _review(db)
     found = db.value(f"SELECT count(DISTINCT cluster_id) FROM {CLUSTERS}")
-    clock.progress("resolve", 1.0, f"Resolved {records:,} records into {found:,} organisations")
+    clock.progress("resolve", 1.0, f"Resolved {records:,} records into {found:,} {plural.replace('_', ' ')}")
     return Resolution(model, trained, records, clock.timings, conflicts, notes)
 
 
@@ -133,7 +141,7 @@ def _score(db: RunDB, profile, model: dict | None, retrain: bool, spec: rs.Model
             used, kept_notes = cached
             notes.extend(kept_notes)
             return used, False
-    tf_core = tf_name_core(db, profile)
+    tf_core = tf_name_core(db, profile) if spec.built_in else None
     with SplinkSession(db, spec, tf_core) as session:
         if reuse:
             model = clock.step("prior", 0.1, "Reusing the cached model", _reprior, session, model, spec)
@@ -222,7 +230,8 @@ class Resolved:
 
 def resolve_frames(orgs: pd.DataFrame, profile, constraints: Constraints | None = None,
                    model: dict | None = None, retrain: bool = False, progress: Progress | None = None,
-                   contacts: pd.DataFrame | None = None, scores: ScoreCache | None = None) -> Resolved:
+                   contacts: pd.DataFrame | None = None, scores: ScoreCache | None = None,
+                   entity: str | None = None) -> Resolved:
     """:func:`resolve` on record frames (``orgs`` with record_id and record_key, ``contacts`` with
     org_record) in a database of their own; for tests, benchmarks and reference lists."""
     with RunDB() as db:
@@ -231,7 +240,7 @@ def resolve_frames(orgs: pd.DataFrame, profile, constraints: Constraints | None 
             db.write("_contacts", contacts)
         started = time.perf_counter()
         found = resolve(db, profile, "_orgs", "_contacts" if contacts is not None else None, constraints, model,
-                        retrain, progress, scores)
+                        retrain, progress, scores, entity)
         found.timings["total"] = round(time.perf_counter() - started, 3)
         return Resolved(db.frame(PAIRS), db.frame(CLUSTERS), db.frame(REVIEW), found.model, found.trained,
                         found.timings, found.conflicts, found.notes)

@@ -54,7 +54,7 @@ class _NoteHandler(logging.Handler):
 class SplinkSession:
     """A DuckDB connection with the feature table, used as a context manager."""
 
-    def __init__(self, db: RunDB, spec: rs.ModelSpec, tf_core: pd.DataFrame):
+    def __init__(self, db: RunDB, spec: rs.ModelSpec, tf_core: pd.DataFrame | None):
         self.db = db
         self.records = db.count(TABLE)
         self.spec = spec
@@ -83,7 +83,8 @@ class SplinkSession:
         self._before = set(self.db.tables())
         self.api = DuckDBAPI(self.db.con)
         self.sdf = self.api.register(TABLE, dataset_display_name=TABLE)
-        self.tf_core = self.api.register(self.tf_core_frame, table_name=TF_CORE)
+        self.tf_core = self.api.register(self.tf_core_frame, table_name=TF_CORE) \
+            if self.tf_core_frame is not None else None
 
     def __exit__(self, *exc) -> None:
         self._logger.removeHandler(self._handler)
@@ -93,16 +94,18 @@ class SplinkSession:
         for table in set(self.db.tables()) - self._before - {SCORED}:
             if table.startswith(("__splink", "hotpass_tf")):
                 self.db.drop(table)
-        try:  # the frequency frame is registered with the connection, not stored
-            self.db.con.unregister(TF_CORE)
-        except duckdb.Error:
-            pass
+        if self.tf_core_frame is not None:
+            try:  # the frequency frame is registered with the connection, not stored
+                self.db.con.unregister(TF_CORE)
+            except duckdb.Error:
+                pass
 
     def linker(self, model: dict | None = None) -> Linker:
         """A linker on the feature table: untrained settings, or the given model."""
         settings = rs.splink_settings(self.spec) if model is None else model
         linker = Linker(self.sdf, settings, log_level=None)
-        linker.table_management.register_term_frequency_lookup(self.tf_core, "name_core")
+        if self.tf_core is not None:
+            linker.table_management.register_term_frequency_lookup(self.tf_core, "name_core")
         return linker
 
     def predict(self, model: dict) -> int:
@@ -138,8 +141,10 @@ class SplinkSession:
         with warnings.catch_warnings():  # Splink warns when a sampled estimate rests on few pairs
             warnings.simplefilter("ignore", UserWarning)
             counts = count_comparisons_from_blocking_rules(
-                self.sdf, blocking_rules=rules, link_type="dedupe_only", unique_id_column_name="unique_id",
+                self.sdf, blocking_rules=rules, link_type=self.spec.link_type, unique_id_column_name="unique_id",
                 record_sample_proportion=sample,
+                **({"source_dataset_column_name": "source_dataset"} if self.spec.link_type != "dedupe_only"
+                   else {}),
             )
         kept, total = [], 0
         for index, record in enumerate(counts):

@@ -31,6 +31,16 @@ Rule = tuple[str, ...]
 
 
 @dataclass(frozen=True)
+class FieldComparison:
+    """A comparison of one declared field with a method of Splink's comparison library."""
+
+    field: str
+    method: str
+    thresholds: tuple[float, ...] = ()
+    term_frequency: bool = False
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """Everything in the profile's ``resolution`` section the resolver reads."""
 
@@ -49,17 +59,25 @@ class ModelSpec:
     seed: int
     max_comparisons: int = 30_000_000
 
+    comparisons_of_fields: tuple[FieldComparison, ...] = ()
+    link_type: str = "dedupe_only"
+    lists: tuple[str, ...] = LIST_COLUMNS
+
     @classmethod
-    def from_profile(cls, profile) -> ModelSpec:
-        res = profile.resolution
+    def from_profile(cls, profile, entity: str | None = None) -> ModelSpec:
+        """The model of ``entity`` (the profile's first entity that stands alone by default)."""
+        spec = profile.entity(entity or profile.primary)
+        res = spec.resolution
 
         def rules(found):
             return tuple(tuple(rule) for rule in found)
 
+        fields = tuple(FieldComparison(c.field, c.method, tuple(c.thresholds), c.term_frequency)
+                       for c in res.comparisons if not isinstance(c, str))
         return cls(
             match=res.match_threshold,
             review=res.review_threshold,
-            comparisons=tuple(res.comparisons),
+            comparisons=tuple(c if isinstance(c, str) else c.field for c in res.comparisons),
             similarity=tuple(sorted(res.similarity.items())),
             blocking_rules=rules(res.blocking_rules),
             deterministic_rules=rules(res.deterministic_rules),
@@ -71,7 +89,19 @@ class ModelSpec:
             predict_floor=res.predict_floor,
             seed=int(res.seed),
             max_comparisons=int(res.max_comparisons),
+            comparisons_of_fields=fields,
+            link_type=res.mode,
+            lists=feature_lists(spec),
         )
+
+    def field_comparison(self, name: str) -> FieldComparison | None:
+        """The comparison of declared field ``name``, or None (a built-in comparison)."""
+        return next((c for c in self.comparisons_of_fields if c.field == name), None)
+
+    @property
+    def built_in(self) -> bool:
+        """Whether the built-in organisation comparisons are used (and their matching columns)."""
+        return any(self.field_comparison(c) is None for c in self.comparisons)
 
     def similar(self, column: str) -> float:
         return dict(self.similarity)[column]
@@ -140,6 +170,48 @@ def _exact_or_close(column: str, similarity: float):
     )
 
 
+#: Field kinds whose values are lists joined with "; " (see hotpass.profile.entities.LIST_KINDS).
+LIST_KINDS = ("phone", "email")
+
+
+def feature_lists(entity) -> tuple[str, ...]:
+    """The matching columns of ``entity`` (an EntitySpec) that hold lists: the built-in ones when it
+    uses the built-in comparisons, and its phone and email fields unless compared by a method that
+    reads one value (an email compared with the email method)."""
+    methods = {c.field: c.method for c in entity.resolution.comparisons if not isinstance(c, str)}
+    own = tuple(name for name, field in entity.fields.items()
+                if name not in LIST_COLUMNS and (methods.get(name) == "array" or
+                                                 (field.kind in LIST_KINDS and name not in methods)))
+    built_in = any(isinstance(c, str) for c in entity.resolution.comparisons)
+    return (*LIST_COLUMNS, *own) if built_in else own
+
+
+#: Each method's levels between exact agreement and disagreement, when the profile gives none.
+DEFAULT_THRESHOLDS = {"jaro_winkler": (0.92, 0.8), "levenshtein": (1, 2), "damerau_levenshtein": (1, 2),
+                      "name": (0.92, 0.88, 0.7), "id": (1,), "array": (1,)}
+
+
+def field_comparison(c: FieldComparison):
+    """The Splink comparison of one declared field (see ``METHOD_HELP`` in the profile)."""
+    found = c.thresholds or DEFAULT_THRESHOLDS.get(c.method, ())
+    whole = [int(t) for t in found]
+    made = {
+        "exact": lambda: cl.ExactMatch(c.field),
+        "jaro_winkler": lambda: cl.JaroWinklerAtThresholds(c.field, list(found)),
+        "levenshtein": lambda: cl.LevenshteinAtThresholds(c.field, whole),
+        "damerau_levenshtein": lambda: cl.DamerauLevenshteinAtThresholds(c.field, whole),
+        "name": lambda: cl.NameComparison(c.field, jaro_winkler_thresholds=list(found)),
+        "date_of_birth": lambda: cl.DateOfBirthComparison(c.field, input_is_string=True),
+        "postcode": lambda: cl.PostcodeComparison(c.field),
+        "email": lambda: cl.EmailComparison(c.field),
+        "id": lambda: cl.DamerauLevenshteinAtThresholds(c.field, whole),
+        "array": lambda: cl.ArrayIntersectAtSizes(c.field, whole),
+    }[c.method]()
+    if c.term_frequency:
+        made = made.configure(term_frequency_adjustments=True)
+    return made
+
+
 def comparisons(spec: ModelSpec) -> list:
     """The profile's comparisons, in its order (the order the waterfall shows them)."""
     made = {
@@ -152,7 +224,8 @@ def comparisons(spec: ModelSpec) -> list:
         "legal_suffix": lambda: cl.ExactMatch("legal_suffix"),
         "people": people_comparison,
     }
-    return [made[name]() for name in spec.comparisons]
+    return [field_comparison(spec.field_comparison(name)) if spec.field_comparison(name) else made[name]()
+            for name in spec.comparisons]
 
 
 def people_comparison():
@@ -179,19 +252,19 @@ def people_comparison():
     )
 
 
-def splink_rule(rule: Rule):
+def splink_rule(rule: Rule, lists: tuple[str, ...] = LIST_COLUMNS):
     """A profile rule as a Splink blocking rule: list columns match on any shared element."""
-    return block_on(*rule, arrays_to_explode=[e for e in rule if e in LIST_COLUMNS] or None)
+    return block_on(*rule, arrays_to_explode=[e for e in rule if e in lists] or None)
 
 
 def blocking_rules(spec: ModelSpec) -> list:
     """Candidate pairs: by default shared exact evidence, or names alike in one of several ways."""
-    return [splink_rule(rule) for rule in spec.blocking_rules]
+    return [splink_rule(rule, spec.lists) for rule in spec.blocking_rules]
 
 
 def deterministic_rules(spec: ModelSpec) -> list:
     """Rules whose pairs are nearly all matches: used to estimate the prior."""
-    return [splink_rule(rule) for rule in spec.deterministic_rules]
+    return [splink_rule(rule, spec.lists) for rule in spec.deterministic_rules]
 
 
 def training_rules(spec: ModelSpec) -> list:
@@ -201,7 +274,7 @@ def training_rules(spec: ModelSpec) -> list:
     trains the name (and the rest again) on pairs chosen without looking at
     names, phones or mail, so their variation is seen as it is across all records.
     """
-    return [splink_rule(rule) for rule in spec.training_rules]
+    return [splink_rule(rule, spec.lists) for rule in spec.training_rules]
 
 
 #: Comparisons whose u is estimated only on pairs from different regions (nearly
@@ -232,9 +305,11 @@ def u_from_other_regions(spec: ModelSpec) -> tuple[str, ...]:
 
 def splink_settings(spec: ModelSpec) -> SettingsCreator:
     """The untrained Splink settings."""
+    linking = spec.link_type != "dedupe_only"
     return SettingsCreator(
-        link_type="dedupe_only",
+        link_type=spec.link_type,
         unique_id_column_name="unique_id",
+        **({"source_dataset_column_name": "source_dataset"} if linking else {}),
         comparisons=comparisons(spec),
         blocking_rules_to_generate_predictions=blocking_rules(spec),
         retain_intermediate_calculation_columns=True,

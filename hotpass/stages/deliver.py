@@ -29,6 +29,7 @@ from hotpass.result import RunResult
 from hotpass.run import Run
 from hotpass.rundb import RunDB
 from hotpass.stages.tables import sheet_columns
+from hotpass.stages.names import entity_tables
 
 EXCEL_MAX_ROWS = 1_048_575  # data rows below the header
 EXAMPLES = 3
@@ -67,10 +68,8 @@ def _flat(run: Run, profile: Profile) -> int:
     return len(written)
 
 
-#: The flat deliverables: file stem -> the query of its rows.
+#: The flat deliverables besides the entities' tables: file stem -> the query of its rows.
 FLAT = {
-    "organisations": "SELECT * FROM out_organisations",
-    "contacts": "SELECT * FROM out_contacts",
     "quality": "SELECT * FROM out_quality",
     "validation": "SELECT * FROM _validation_sheet",
     "enrichment": "SELECT * FROM enrichment",
@@ -80,6 +79,12 @@ FLAT = {
     "source_map": "SELECT * FROM out_source_map",
     "findings": 'SELECT code, severity, message, file, sheet, "row", "column", original, new, rule FROM findings',
 }
+
+
+#: The entities' tables of a run written before the entity tables were named in its meta values.
+def flat_queries(db: RunDB) -> dict[str, str]:
+    """Every flat deliverable of the run: file stem -> the query of its rows."""
+    return {**{plural: f"SELECT * FROM {table}" for plural, table, _ in entity_tables(db)}, **FLAT}
 
 
 def write_flat(db: RunDB, kind: str, folder: str | Path) -> list[Path]:
@@ -95,7 +100,7 @@ def write_flat(db: RunDB, kind: str, folder: str | Path) -> list[Path]:
     write = copy_csv if kind == "csv" else copy_parquet
     paths = []
     try:
-        for stem, query in FLAT.items():
+        for stem, query in flat_queries(db).items():
             table = query.split(" FROM ")[-1].split()[0]
             if table == "_validation_sheet" or db.has(table):
                 paths.append(write(db, query.format(review=review), directory / f"{stem}.{kind}"))
@@ -140,16 +145,21 @@ def _workbook(run: Run, profile: Profile, target: Path) -> int:
     return len(written) + _flat(run, profile)
 
 
+def sheet_name(plural: str) -> str:
+    """The workbook sheet of an entity's table (organisations -> Organisations)."""
+    return plural.replace("_", " ").title()[:31]
+
+
 def cell_kinds(profile: Profile) -> dict[str, dict[str, str]]:
     """Column kinds per sheet: links, dates, integers, numbers, percentages."""
     out = {}
-    for table, kind in (("Organisations", "organisation"), ("Contacts", "contact")):
-        out[table] = {name: CELL_KINDS[spec.kind] for name, spec in profile.fields(kind).items()
+    for entity in profile.entities:
+        sheet = sheet_name(profile.plural(entity))
+        out[sheet] = {name: CELL_KINDS[spec.kind] for name, spec in profile.fields(entity).items()
                       if spec.kind in CELL_KINDS}
+        out[sheet].update({"source_count": "integer", "quality_score": "number"})
     out["Source Map"] = {"source_row": "integer"}
     out["Findings"] = {"count": "integer", "row": "integer"}
-    out["Organisations"].update({"source_count": "integer", "quality_score": "number"})
-    out["Contacts"].update({"source_count": "integer", "quality_score": "number"})
     out["Enrichment"] = {"proposal_id": "integer", "confidence": "number", "decided_at": "datetime"}
     out["Quality"] = {"quality_score": "number", "completeness": "percent", "validity": "percent"}
     out["Validation"] = {"element_count": "integer", "unexpected_count": "integer",
@@ -211,11 +221,14 @@ def workbook_tables(db: RunDB, profile: Profile, notes: list | None = None) -> l
         if db.has("out_review") else None
     quality = db.frame(f"SELECT * FROM out_quality WHERE quality_score < {low!r}")
     clusters = db.frame("SELECT * FROM out_clusters WHERE cluster_size > 1 OR decision IS NOT NULL")
+    entities = entity_tables(db)
+    sheets = " and ".join(sheet_name(plural) for plural, _, _ in entities)
     notes.append(("Quality sheet", f"the {len(quality):,} of {db.count('out_quality'):,} records scoring "
-                                   f"below {low:g}; every record's score is on Organisations and Contacts"))
-    notes.append(("Clusters sheet", f"the {len(clusters):,} of {db.count('out_clusters'):,} organisation "
+                                   f"below {low:g}; every record's score is on {sheets}"))
+    label = profile.label(profile.primary).lower()
+    notes.append(("Clusters sheet", f"the {len(clusters):,} of {db.count('out_clusters'):,} {label} "
                                     "records that share a cluster or that a person decided about"))
-    frames = [("Organisations", db.frame("out_organisations")), ("Contacts", db.frame("out_contacts")),
+    frames = [*[(sheet_name(plural), db.frame(table)) for plural, table, _ in entities],
               ("Quality", quality), ("Validation", validation_sheet(_table(db, "out_validation"))),
               ("Enrichment", _table(db, "enrichment")), ("Clusters", clusters), ("Review", review),
               ("Provenance", provenance_summary(db)), ("Source Map", db.frame("out_source_map")),

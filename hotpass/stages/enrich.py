@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hotpass.enrich import enrich
+from hotpass.enrich import SHEET_COLUMNS, enrich
 from hotpass.enrich.providers._common import CITED
-from hotpass.mapping import CONTACT, ORG
 from hotpass.profile import Profile
 from hotpass.run import Request, Run
 from hotpass.rundb import RunDB, literal, quote
 from hotpass.stages import link, normalise, records, sources
-from hotpass.stages.merge import golden_table
+from hotpass.stages.names import CONTACT, ORG, golden_table, layout
 
 PROVENANCE_COLUMNS = ["record_kind", "record_id", "field", "value", "rule", "source_file", "source_sheet",
                       "source_row", "record_key"]
@@ -43,8 +42,12 @@ def load_reference(paths, profile: Profile) -> pd.DataFrame | None:
 def run(run: Run, profile: Profile) -> int:
     """Stage ``enrich`` (see the module docstring); returns the number of proposals made this run."""
     db = run.db
+    lay = layout(profile)
+    if not lay.organisation:  # providers propose organisations' fields only
+        db.write("enrichment", pd.DataFrame(columns=SHEET_COLUMNS, dtype=object))
+        return 0
     orgs = db.frame(golden_table(ORG))
-    contacts = db.frame(golden_table(CONTACT))
+    contacts = db.frame(golden_table(CONTACT)) if lay.contact else pd.DataFrame(columns=["organisation_id"])
     cited = ", ".join(literal(f) for f in CITED)
     evidence = db.frame("SELECT record_kind, record_id, field, value, source_file, source_sheet, source_row "
                         f"FROM provenance WHERE field IN ({cited})")

@@ -18,15 +18,12 @@ from __future__ import annotations
 import pyarrow as pa
 
 from hotpass.keys import file_family
-from hotpass.mapping import CONTACT, ORG
 from hotpass.normalise import name_key, split_legal_suffix
 from hotpass.profile import Profile
 from hotpass.run import Run
 from hotpass.rundb import literal, quote, text_column
-from hotpass.stages.normalise import records_table
+from hotpass.stages.names import CONTACT, ORG, key_prefix, layout, records_table
 from hotpass.text import fold
-
-KEY_PREFIX = {ORG: "org:", CONTACT: "contact:"}
 
 
 def _lookup(run: Run, name: str, values: list[str], function) -> None:
@@ -44,6 +41,8 @@ def link(run: Run, profile: Profile) -> int:
     """Stage ``link`` (see the module docstring); returns the number of contacts linked here."""
     db = run.db
     db.clear_findings("link")
+    if not layout(profile).contact:
+        return 0
     orgs, contacts = records_table(ORG), records_table(CONTACT)
     field = profile.link_field()
     if field not in db.columns(contacts) or not db.count(contacts):
@@ -101,8 +100,8 @@ def _link_findings(run: Run, contacts: str, field: str) -> None:
 def keys(run: Run, profile: Profile) -> int:
     """Stage ``keys`` (see the module docstring); returns the number of records keyed."""
     total = 0
-    for entity in (ORG, CONTACT):
-        total += _keys(run, records_table(entity), list(profile.fields(entity)), KEY_PREFIX[entity])
+    for entity in layout(profile).entities:
+        total += _keys(run, records_table(entity), list(profile.fields(entity)), key_prefix(entity))
     run.db.drop("_folds", "_families")
     return total
 

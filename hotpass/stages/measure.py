@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hotpass.mapping import CONTACT, ORG
 from hotpass.profile import Profile
-from hotpass.quality import EMAIL, TABLES, WEBSITE, FieldMeasure
+from hotpass.quality import EMAIL, WEBSITE, FieldMeasure
 from hotpass.run import Run
 from hotpass.rundb import RunDB, literal, quote
-from hotpass.stages.records import raw_table
+from hotpass.stages.names import raw_table
 
 E164 = r"\+[1-9][0-9]{6,14}"
 MEASURE_COLUMNS = ["table", "field", "kind", "rows", "filled", "valid"]
@@ -32,17 +31,20 @@ def _valid(column: str, kind: str, profile: Profile) -> str:
     if kind in ("email", "website"):
         pattern = _pattern(EMAIL if kind == "email" else WEBSITE)
         return f"regexp_full_match({text}, {literal(pattern)}, 'i')"
-    if kind == "region":
-        names = ", ".join(literal(r) for r in profile.region_aliases) or "NULL"
+    if kind == "region" and profile.region_aliases:
+        names = ", ".join(literal(r) for r in profile.region_aliases)
         return f"{text} IN ({names})"
     return "true"
 
 
 def measure(db: RunDB, table: str, name: str, profile: Profile) -> list[FieldMeasure]:
-    """Completeness and validity of every scored field of ``name`` ("organisations" or "contacts")
-    that table ``table`` has."""
-    specs = profile.fields(TABLES[name])
-    scored = profile.quality.organisation_fields if name == "organisations" else profile.quality.contact_fields
+    """Completeness and validity of every scored field of ``name`` (an entity's plural) that table
+    ``table`` has."""
+    entity = profile.entity_of_table(name)
+    if entity is None:
+        return []
+    specs = profile.fields(entity)
+    scored = profile.entity(entity).quality_fields
     present = set(db.columns(table)) if db.has(table) else set()
     wanted = [f for f in scored if f in present and f in specs]
     if not wanted:
@@ -73,8 +75,8 @@ def from_frame(frame: pd.DataFrame) -> list[FieldMeasure]:
 
 def raw(run: Run, profile: Profile) -> int:
     """Stage ``measure``: table ``raw_measures`` of the records as read."""
-    found = (measure(run.db, raw_table(ORG), "organisations", profile)
-             + measure(run.db, raw_table(CONTACT), "contacts", profile))
+    found = [m for entity in profile.entities
+             for m in measure(run.db, raw_table(entity), profile.plural(entity), profile)]
     frame = to_frame(found)
     run.db.write("raw_measures", frame)
     return len(frame)

@@ -20,39 +20,51 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
-from hotpass.mapping import CONTACT, ORG
 from hotpass.normalise import name_key
 from hotpass.profile import Profile
 from hotpass.resolve import CLUSTERS
 from hotpass.run import Run
 from hotpass.rundb import RunDB, literal, quote, text_column
 from hotpass.stages import survivorship
-from hotpass.stages.normalise import records_table
+from hotpass.stages.names import (
+    CONTACT,
+    ORG,
+    entity_table,
+    golden_table,
+    id_column,
+    layout,
+    member_table,
+    records_table,
+)
 from hotpass.text import fold, is_missing
 
 SKIP = {"record_id", "record_key", "source_file", "source_sha256", "source_sheet", "source_row", "org_record"}
-PERSON_KEYS = ("email", "mobile", "whatsapp")
-ID = {ORG: "organisation_id", CONTACT: "contact_id"}
-
-
-def golden_table(entity: str) -> str:
-    """The table of an entity's golden records."""
-    return f"golden_{entity}"
+NAMES = ("full_name", "first_name", "last_name")
 
 
 def run(run: Run, profile: Profile) -> int:
     """Stage ``merge`` (see the module docstring); returns the number of golden records."""
     db = run.db
-    _priorities(db, profile)
-    organisations(db, profile)
-    contacts(db, profile)
+    lay = layout(profile)
+    _priorities(db, lay.entities, profile)
+    if lay.organisation:
+        organisations(db, profile)
+    if lay.contact:
+        contacts(db, profile)
+    for entity in lay.generic:
+        standalone(db, profile, entity)
     db.drop("_priorities")
-    return db.count(golden_table(ORG)) + db.count(golden_table(CONTACT))
+    return sum(db.count(golden_table(e)) for e in lay.entities)
 
 
-def _priorities(db: RunDB, profile: Profile) -> None:
-    files = [r[0] for r in db.rows(f"SELECT source_file FROM {records_table(ORG)} UNION "
-                                   f"SELECT source_file FROM {records_table(CONTACT)}")]
+def conflicts_table(entity: str) -> str:
+    """Where the fields an entity's merged records disagreed on are listed."""
+    return "conflicts" if entity == ORG else f"conflicts_{entity}"
+
+
+def _priorities(db: RunDB, entities: tuple[str, ...], profile: Profile) -> None:
+    union = " UNION ".join(f"SELECT DISTINCT source_file FROM {records_table(e)}" for e in entities)
+    files = [r[0] for r in db.rows(union)] if union else []
     db.write("_priorities", pd.DataFrame({"source_file": files,
                                           "priority": [profile.priority_of(f) for f in files]}),
              types={"source_file": pa.string(), "priority": pa.int64()})
@@ -70,24 +82,36 @@ def _recency(columns: list[str]) -> str:
 
 
 def organisations(db: RunDB, profile: Profile) -> None:
-    """``golden_organisation``, its provenance and conflicts."""
-    table = records_table(ORG)
+    """``golden_organisation``, its provenance and conflicts, and ``member_of``."""
+    _standalone(db, profile, ORG, CLUSTERS, "member_of", replace=True)
+
+
+def standalone(db: RunDB, profile: Profile, entity: str) -> None:
+    """``golden_<entity>`` of an entity that stands alone, its provenance, conflicts and members."""
+    _standalone(db, profile, entity, entity_table(CLUSTERS, profile, entity), member_table(entity),
+                replace=not db.has("provenance"))
+
+
+def _standalone(db: RunDB, profile: Profile, entity: str, clusters: str, members: str, replace: bool) -> None:
+    """One golden record per cluster of ``clusters`` (id ``<prefix>-`` and the first twelve
+    characters of the cluster's smallest record key), in order of first appearance."""
+    table = records_table(entity)
     columns = db.columns(table)
-    fields = {f: s.kind for f, s in profile.organisation_fields.items() if f in columns}
+    fields = {f: s.kind for f, s in profile.fields(entity).items() if f in columns}
     cluster = "coalesce(c.cluster_id, t.record_key)"
-    gid = (f"'ORG-' || upper(left(CASE WHEN contains({cluster}, ':') THEN "
+    gid = (f"{literal(profile.id_prefix(entity) + '-')} || upper(left(CASE WHEN contains({cluster}, ':') THEN "
            f"substr({cluster}, strpos({cluster}, ':') + 1) ELSE {cluster} END, 12))")
     db.create("_m", f"""
         SELECT {gid} AS gid, row_number() OVER (ORDER BY t.record_id) AS r_order, t.*,
                p.priority AS _priority, {_filled(list(fields))} AS _filled, {_recency(columns)} AS _recency
-        FROM {table} t LEFT JOIN {CLUSTERS} c USING (record_key) JOIN _priorities p USING (source_file)""")
+        FROM {table} t LEFT JOIN {clusters} c USING (record_key) JOIN _priorities p USING (source_file)""")
     survivorship.rank(db, "_m", fields, profile.merge.rule_order, profile.phone_region)
     ranked = set(fields) | {f"{f}_other" for f in fields}
     carried = [c for c in columns if c not in ranked and c not in SKIP and not c.startswith("_")]
-    _golden(db, ORG, fields, carried, "max(m.gid)")
-    _conflicts(db, fields)
-    _provenance(db, ORG, fields, replace=True)
-    db.execute("CREATE OR REPLACE TABLE member_of AS SELECT record_id, record_key, gid AS organisation_id "
+    _golden(db, entity, fields, carried, "max(m.gid)")
+    _conflicts(db, entity, fields)
+    _provenance(db, entity, fields, replace=replace)
+    db.execute(f"CREATE OR REPLACE TABLE {members} AS SELECT record_id, record_key, gid AS {id_column(entity)} "
                "FROM _m ORDER BY r_order")
     db.drop("_m", "_ranked", "_winners")
 
@@ -96,7 +120,7 @@ def _golden(db: RunDB, entity: str, fields: dict[str, str], carried: list[str], 
     """``golden_<entity>``: one row per gid of ``_m``, in order of first appearance."""
     wide = survivorship.wide(db, fields, survivorship.fields_with_values(db))
     extra = ""
-    columns = [f"g.gid AS {ID[entity]}", *(["g.parent AS organisation_id"] if entity == CONTACT else []),
+    columns = [f"g.gid AS {id_column(entity)}", *(["g.parent AS organisation_id"] if entity == CONTACT else []),
                *_wide_columns(db, fields)]
     if carried:
         pivots = ", ".join(f"string_agg(v, '; ' ORDER BY first) FILTER (WHERE col = {literal(c)}) "
@@ -107,7 +131,7 @@ def _golden(db: RunDB, entity: str, fields: dict[str, str], carried: list[str], 
                                    FROM ({unpivot}) GROUP BY ALL) GROUP BY gid""")
         extra = " LEFT JOIN _carried x USING (gid)"
         columns += [f"x.{quote(c)}" for c in carried]
-    columns += ["NULL::VARCHAR AS conflicts"] if entity == ORG else []
+    columns += ["NULL::VARCHAR AS conflicts"] if entity != CONTACT else []
     columns += ["g.source_count", "g.source_rows", "g.record_keys"]
     db.create(golden_table(entity), f"""
         WITH g AS (SELECT gid, min(r_order) AS first, {parent or 'NULL'} AS parent, count(*) AS source_count,
@@ -131,24 +155,25 @@ def _wide_columns(db: RunDB, fields: dict[str, str]) -> list[str]:
     return out
 
 
-def _conflicts(db: RunDB, fields: dict[str, str]) -> None:
-    """``conflicts`` and the ``conflicts`` column: fields (not multi-valued) whose members disagreed."""
-    position = " ".join(f"WHEN {literal(f)} THEN {i}" for i, f in enumerate(fields))
+def _conflicts(db: RunDB, entity: str, fields: dict[str, str]) -> None:
+    """The conflicts table and ``conflicts`` column: fields (not multi-valued) whose members disagreed."""
+    position = " ".join(f"WHEN {literal(f)} THEN {i}" for i, f in enumerate(fields)) or "WHEN NULL THEN 0"
     multi = ", ".join(literal(k) for k in survivorship.MULTI_KINDS)
-    db.create("conflicts", f"""
-        SELECT w.gid AS organisation_id, w.field, w.conflict AS "values"
+    ident, table = id_column(entity), conflicts_table(entity)
+    db.create(table, f"""
+        SELECT w.gid AS {ident}, w.field, w.conflict AS "values"
         FROM _winners w JOIN (SELECT gid, min(r_order) AS first FROM _m GROUP BY gid) g USING (gid)
         WHERE w.conflict IS NOT NULL AND w.kind NOT IN ({multi})
         ORDER BY g.first, CASE w.field {position} END""")
-    db.execute(f"""UPDATE {golden_table(ORG)} t SET conflicts = c.fields FROM (
-                   SELECT organisation_id, string_agg(field, ', ' ORDER BY CASE field {position} END) AS fields
-                   FROM conflicts GROUP BY organisation_id) c WHERE c.organisation_id = t.organisation_id""")
+    db.execute(f"""UPDATE {golden_table(entity)} t SET conflicts = c.fields FROM (
+                   SELECT {ident}, string_agg(field, ', ' ORDER BY CASE field {position} END) AS fields
+                   FROM {table} GROUP BY {ident}) c WHERE c.{ident} = t.{ident}""")
 
 
 def _provenance(db: RunDB, entity: str, fields: dict[str, str], replace: bool = False) -> None:
     """Append the winners' provenance to ``provenance`` (golden record order, then field order)."""
     position = " ".join(f"WHEN {literal(f)} THEN {i}" for i, f in enumerate(fields))
-    order = "min(r_order)" if entity == ORG else "min(person_order)"
+    order = "min(person_order)" if entity == CONTACT else "min(r_order)"
     select = f"""
         SELECT {literal(entity)} AS record_kind, w.gid AS record_id, w.field, w.value, w.rule,
                w.source_file, w.source_sheet, w.source_row, w.record_key
@@ -168,9 +193,10 @@ def contacts(db: RunDB, profile: Profile) -> None:
     table = records_table(CONTACT)
     columns = db.columns(table)
     fields = {f: s.kind for f, s in profile.contact_fields.items() if f in columns}
-    _people(db, table, columns)
+    _people(db, table, columns, [f for f, spec in profile.contact_fields.items() if spec.identifies])
     db.create("_m", f"""
-        SELECT 'CON-' || upper(left(sha1(min(t.record_key) OVER (PARTITION BY pg.person)), 12)) AS gid,
+        SELECT {literal(profile.id_prefix(CONTACT) + '-')} || upper(left(sha1(min(t.record_key)
+                   OVER (PARTITION BY pg.person)), 12)) AS gid,
                pg.person_order, row_number() OVER (ORDER BY t.record_id) AS r_order, t.*,
                mo.organisation_id AS parent_id, p.priority AS _priority, {_filled(list(fields))} AS _filled,
                {_recency(columns)} AS _recency
@@ -187,10 +213,10 @@ def contacts(db: RunDB, profile: Profile) -> None:
     db.drop("_m", "_ranked", "_winners", "_person_groups")
 
 
-def _people(db: RunDB, table: str, columns: list[str]) -> None:
+def _people(db: RunDB, table: str, columns: list[str], identifying: list[str]) -> None:
     """``_person_groups``: record_id, person (a group number) and person_order (where the person
     comes in the output: linked people by organisation, then in order of first appearance)."""
-    wanted = ["email", "mobile", "whatsapp", "full_name", "first_name", "last_name"]
+    wanted = [*identifying, *NAMES]
     select = ", ".join(f"t.{quote(c)}" if c in columns else f"NULL AS {quote(c)}" for c in wanted)
     rows = db.rows(f"SELECT t.record_id, mo.organisation_id, {select} FROM {table} t "
                    f"LEFT JOIN member_of mo ON mo.record_id = t.org_record ORDER BY t.record_id")
@@ -202,7 +228,7 @@ def _people(db: RunDB, table: str, columns: list[str]) -> None:
     order = [0] * len(rows)
     next_person = 0
     for members in by_org.values():
-        for group in _group_people([_person(rows[i]) for i in members]):
+        for group in _group_people([dict(zip(wanted, rows[i][2:], strict=True)) for i in members], identifying):
             for j in group:
                 person[members[j]] = next_person
                 order[members[j]] = next_person
@@ -216,10 +242,6 @@ def _people(db: RunDB, table: str, columns: list[str]) -> None:
         names=["record_id", "person", "person_order"]))
 
 
-def _person(row: tuple) -> dict:
-    return dict(zip(("email", "mobile", "whatsapp", "full_name", "first_name", "last_name"), row[2:], strict=False))
-
-
 def _names_agree(a: dict, b: dict) -> bool:
     na, nb = a.get("full_name"), b.get("full_name")
     if is_missing(na) or is_missing(nb):
@@ -231,7 +253,7 @@ def _names_agree(a: dict, b: dict) -> bool:
     return bool(la) and la == lb and fa == fb
 
 
-def _group_people(rows: list[dict]) -> list[list[int]]:
+def _group_people(rows: list[dict], identifying: list[str]) -> list[list[int]]:
     """One organisation's contact rows grouped into people (union-find over safe links), each group
     as row positions, groups in order of first row."""
     parent = list(range(len(rows)))
@@ -244,7 +266,7 @@ def _group_people(rows: list[dict]) -> list[list[int]]:
 
     seen: dict[tuple, int] = {}
     for i, row in enumerate(rows):
-        keys = [(f, str(row[f]).lower()) for f in PERSON_KEYS if not is_missing(row.get(f))]
+        keys = [(f, str(row[f]).lower()) for f in identifying if not is_missing(row.get(f))]
         if not is_missing(row.get("full_name")):
             keys.append(("name", name_key(row["full_name"])))
         for key in keys:

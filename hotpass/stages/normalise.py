@@ -24,13 +24,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from hotpass.mapping import CONTACT, ORG
 from hotpass.normalise import Normaliser, organisation_domain
 from hotpass.normalise.parallel import read_batches
 from hotpass.profile import Profile
 from hotpass.run import Run
 from hotpass.rundb import literal, quote, text_column
-from hotpass.stages.records import UNASSIGNED, raw_table
+from hotpass.stages.names import CONTACT, layout, raw_table, records_table
+from hotpass.stages.records import UNASSIGNED
 
 OTHER, TITLE = "_other", "_title"
 #: Columns of ``norm_values`` (and of the cache of them).
@@ -41,12 +41,6 @@ VERSION = "normalisers-1"
 #: Distinct values read (and held in memory) at a time.
 BATCH = 200_000
 PERSON_KINDS = ("person_name", "first_name", "last_name")
-ENTITIES = (ORG, CONTACT)
-
-
-def records_table(entity: str) -> str:
-    """The table of an entity's normalised records."""
-    return f"{entity}_records"
 
 
 def field_kinds(profile: Profile, entity: str, columns: list[str]) -> dict[str, str]:
@@ -68,7 +62,8 @@ def run(run: Run, profile: Profile) -> int:
     db = run.db
     db.clear_findings("normalise")
     ctx = Normaliser.from_profile(profile)
-    kinds = {e: field_kinds(profile, e, db.columns(raw_table(e))) for e in ENTITIES}
+    entities = layout(profile).entities
+    kinds = {e: field_kinds(profile, e, db.columns(raw_table(e))) for e in entities}
     cache = cache_path(run.workspace.directory, ctx) if run.workspace is not None else None
     todo = _distinct(run, kinds, cache)
     run.report("normalise", 0.05, f"Reading {todo:,} new distinct values")
@@ -76,7 +71,7 @@ def run(run: Run, profile: Profile) -> int:
     if cache is not None:
         _save_cache(db, cache)
     run.report("normalise", 0.8, "Writing normalised records")
-    for entity in ENTITIES:
+    for entity in entities:
         _write_records(run, profile, entity, kinds[entity])
         _findings(run, entity, kinds[entity])
     return todo
@@ -94,7 +89,7 @@ def _distinct(run: Run, kinds: dict[str, dict[str, str]], cache: Path | None) ->
     db = run.db
     selects = [f"SELECT DISTINCT {literal(kind)} AS kind, {quote(column)} AS original FROM {raw_table(entity)} "
                f"WHERE {quote(column)} IS NOT NULL"
-               for entity in ENTITIES for column, kind in kinds[entity].items()]
+               for entity, found in kinds.items() for column, kind in found.items()]
     db.create("_wanted", "SELECT DISTINCT * FROM (" + (" UNION ALL ".join(selects) or
                                                          "SELECT NULL::VARCHAR AS kind, NULL::VARCHAR AS original "
                                                          "WHERE false") + ")")
@@ -198,10 +193,12 @@ def _write_records(run: Run, profile: Profile, entity: str, kinds: dict[str, str
             f"coalesce({', '.join(suffixes)})"
         (select if "legal_suffix" in select else added)["legal_suffix"] = fill
     select.update(added)
-    if entity == CONTACT and {"full_name", "first_name", "last_name"} <= set(select):
-        joined = f"nullif(concat_ws(' ', {select['first_name']}, {select['last_name']}), '')"
-        select["full_name"] = f"coalesce({select['full_name']}, {joined})"
-    if entity == ORG:
+    for name, spec in profile.fields(entity).items():  # composite fields, from their parts
+        parts = [select[p] for p in spec.from_fields if p in select]
+        if spec.from_fields and name in select and parts:
+            joined = f"nullif(concat_ws({literal(spec.separator)}, {', '.join(parts)}), '')"
+            select[name] = f"coalesce({select[name]}, {joined})"
+    if entity != CONTACT:
         _organisation_defaults(run, profile, select, raw, joins)
     body = ", ".join(f"{expr} AS {quote(name)}" for name, expr in select.items())
     run.db.create(records_table(entity), f"SELECT {body} FROM {raw} t {' '.join(joins)} ORDER BY t.record_id")
@@ -209,7 +206,7 @@ def _write_records(run: Run, profile: Profile, entity: str, kinds: dict[str, str
 
 def _organisation_defaults(run: Run, profile: Profile, select: dict, raw: str, joins: list) -> None:
     """A missing country is the profile's; a missing domain is the website's own domain."""
-    if "country" in select:
+    if "country" in select and profile.country:
         select["country"] = f"coalesce({select['country']}, {literal(profile.country)})"
     if "website" not in select or "domain" not in select:
         return

@@ -21,22 +21,18 @@ from functools import lru_cache
 import pandas as pd
 import pyarrow as pa
 
-from hotpass.mapping import CONTACT, ORG
 from hotpass.normalise import split_persons
 from hotpass.profile import Profile
 from hotpass.run import Run
 from hotpass.rundb import literal, quote
+from hotpass.stages.attach import attach
+from hotpass.stages.names import CONTACT, ORG, layout, raw_table
 
 PROVENANCE = ["source_file", "source_sha256", "source_sheet", "source_row"]
 PERSON_FIELDS = ("full_name", "first_name", "last_name")
 SHARED_FIELDS = ("organisation_link", "source_id")
 UNASSIGNED = "unassigned_"
 _SPLIT = re.compile(r"\s*(?:;|/|\n|,|\bor\b|&)\s*")
-
-
-def raw_table(entity: str) -> str:
-    """The table of an entity's records as read (before normalising)."""
-    return f"{entity}_raw"
 
 
 class _Sheet:
@@ -51,7 +47,7 @@ class _Sheet:
             if entity is None:
                 self.extras.append(position)
             else:
-                self.targets[entity].setdefault(field, []).append(position)
+                self.targets.setdefault(entity, {}).setdefault(field, []).append(position)
 
     def expr(self, positions: list[int]) -> str:
         """SQL for a field fed by ``positions``: one column as it is, several joined with "; "."""
@@ -81,16 +77,56 @@ def build(run: Run, profile: Profile) -> int:
     db = run.db
     db.clear_findings("records")
     sheets = _sheets(run)
+    lay = layout(profile)
+    if lay.organisation:
+        org_sheets = [s for s in sheets if s.role in (ORG, "mixed")]
+        _organisation_rows(run, profile, org_sheets)
+        leftovers = _contacts(run, profile, [s for s in sheets if s.role in (CONTACT, "mixed")]) \
+            if lay.contact else pd.DataFrame(columns=["sheet_id", "source_row", "field", "value"])
+        _organisations(run, profile, org_sheets, leftovers)
+    for entity in lay.generic:
+        _entity_records(run, profile, entity, [s for s in sheets if s.role == entity])
+    _not_records(run, sheets)
+    attach(run, profile, sheets, tuple(e for e in lay.entities if profile.entity(e).parent is None))
+    return sum(db.count(raw_table(e)) for e in lay.entities)
+
+
+def _not_records(run: Run, sheets: list[_Sheet]) -> None:
+    """Lookup lists and ignored sheets make no record; each says so once."""
+    why = {"lookup": ("records.lookup_sheet", "a lookup list (categories, settings): its values are never records"),
+           "ignore": ("records.sheet_ignored", "no column names a record of the profile's entities")}
+    reasons = dict(run.db.rows("SELECT sheet_id, reason FROM sheet_roles"))
+    rows = [(why[s.role][0], "info" if s.role == "lookup" else "warning",
+             f"{why[s.role][1]} ({reasons[s.id]})" if reasons.get(s.id) else why[s.role][1],
+             s.file, s.sheet, None, None, None, None, None) for s in sheets if s.role in why]
+    run.db.add_findings("records", rows)
+
+
+def _entity_records(run: Run, profile: Profile, entity: str, sheets: list[_Sheet]) -> None:
+    """``<entity>_raw`` for an entity that stands alone: one record per row of its sheets that has
+    any of its fields filled, with every field of the entity and the sheets' extra columns."""
+    fields = list(profile.fields(entity))
+    selects, extras = [], []
     for sheet in sheets:
-        if sheet.role == "ignore":
-            db.add_findings("records", [("records.sheet_ignored", "warning",
-                                         "no organisation name or person column was found",
-                                         sheet.file, sheet.sheet, None, None, None, None, None)])
-    org_sheets = [s for s in sheets if s.role in (ORG, "mixed")]
-    _organisation_rows(run, profile, org_sheets)
-    leftovers = _contacts(run, profile, [s for s in sheets if s.role in (CONTACT, "mixed")])
-    _organisations(run, profile, org_sheets, leftovers)
-    return db.count(raw_table(ORG)) + db.count(raw_table(CONTACT))
+        mapped = sheet.targets.get(entity, {})
+        parts = [sheet.provenance()]
+        parts += [f"{sheet.expr(mapped[name])} AS {quote(name)}" for name in fields if name in mapped]
+        parts += [f"c{p} AS {quote('extra:' + sheet.labels[p])}" for p in sheet.extras]
+        extras += [f"extra:{sheet.labels[p]}" for p in sheet.extras]
+        filled = [f"{sheet.expr(positions)} IS NOT NULL" for positions in mapped.values()]
+        selects.append(f"SELECT {', '.join(parts)} FROM sheet_{sheet.id} WHERE {' OR '.join(filled) or 'false'}")
+    base = ", ".join(f"NULL::VARCHAR AS {quote(c)}" for c in ["source_file", "source_sha256", "source_sheet"])
+    empty = f"SELECT NULL::BIGINT AS sheet_id, {base}, NULL::BIGINT AS source_row WHERE false"
+    union = " UNION ALL BY NAME ".join(selects or [empty])
+    present = set(run.db.columns_of(f"SELECT * FROM ({union})"))
+    select = [quote(c) for c in ["record_id", *PROVENANCE]]
+    select += [quote(n) if n in present else f"NULL::VARCHAR AS {quote(n)}" for n in fields]
+    select += [quote(c) for c in dict.fromkeys(extras)]
+    letter = profile.id_prefix(entity)[:1].upper() or "R"
+    run.db.create(raw_table(entity), f"""
+        SELECT {', '.join(select)} FROM (
+            SELECT printf('{letter}%07d', row_number() OVER (ORDER BY sheet_id, source_row)) AS record_id, *
+            FROM ({union})) ORDER BY record_id""")
 
 
 # --- organisations ----------------------------------------------------------------------------

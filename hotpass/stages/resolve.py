@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hotpass.mapping import CONTACT, ORG
 from hotpass.profile import Profile
-from hotpass.resolve import SKIPPED_RULE, Constraints, ScoreCache, load_model, resolve, save_model
+from hotpass.resolve import CLUSTERS, PAIRS, REVIEW, SKIPPED_RULE, Constraints, ScoreCache, load_model, resolve, \
+    save_model
 from hotpass.run import Run
-from hotpass.stages.normalise import records_table
+from hotpass.stages.names import CONTACT, ORG, entity_table, layout, records_table
 from hotpass.validate.engine import warm_up
 
 DECISION_COLUMNS = ["decision_id", "kind", "record_key", "other_key", "members", "reviewer", "note",
@@ -33,16 +33,27 @@ def run(run: Run, profile: Profile) -> int:
     db.write("decisions", decisions[DECISION_COLUMNS].astype(object).assign(
         decision_id=decisions["decision_id"].astype("int64")))
     constraints = ws.constraints() if ws is not None else Constraints()
-    model = load_model(ws.directory, profile) if ws is not None and not run.request.retrain else None
-    scores = ScoreCache(ws.directory, profile) if ws is not None else None
-    found = resolve(db, profile, records_table(ORG), records_table(CONTACT), constraints, model,
-                    run.request.retrain, run.report, scores)
-    if ws is not None and found.trained:
-        save_model(ws.directory, profile, found.model)
-    db.set_meta("model", found.model)
-    db.set_meta("resolution", {"trained": found.trained, "notes": found.notes, "timings": found.timings})
-    db.add_findings("resolve", finding_rows(found))
-    return found.records
+    lay = layout(profile)
+    total = 0
+    for entity in sorted(profile.top_entities(), key=lambda e: e == profile.primary):  # the primary's last
+        contacts = records_table(CONTACT) if entity == ORG and lay.contact else None
+        model = load_model(ws.directory, profile, entity) if ws is not None and not run.request.retrain else None
+        scores = ScoreCache(ws.directory, profile, entity) if ws is not None else None
+        found = resolve(db, profile, records_table(entity), contacts, constraints, model, run.request.retrain,
+                        run.report, scores, entity)
+        if ws is not None and found.trained:
+            save_model(ws.directory, profile, found.model, entity)
+        suffix = "" if entity == profile.primary else f":{entity}"
+        db.set_meta(f"model{suffix}", found.model)
+        db.set_meta(f"resolution{suffix}", {"trained": found.trained, "notes": found.notes,
+                                             "timings": found.timings})
+        db.add_findings("resolve", finding_rows(found))
+        if entity != profile.primary:
+            for table in (PAIRS, CLUSTERS, REVIEW):
+                db.create(entity_table(table, profile, entity), f"SELECT * FROM {table}")
+                db.drop(table)
+        total += found.records
+    return total
 
 
 def finding_rows(found) -> list[tuple]:

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from hotpass.findings import Findings
 from hotpass.ingest import SourceSheet, read_workbook
-from hotpass.mapping import ColumnMapping, SheetMapping, find_saved, map_sheet
+from hotpass.mapping import ColumnMapping, SheetMapping, map_sheets
 from hotpass.profile import Profile
 from hotpass.run import Run
 from hotpass.rundb import text_column
@@ -34,7 +34,7 @@ SHEETS_COLUMNS = ["sheet_id", "file", "path", "sha256", "sheet", "header_row", "
 def known_headers(profile: Profile) -> set[str]:
     """Every folded synonym in the profile: helps find the header row."""
     out = set()
-    for kind in ("organisation", "contact"):
+    for kind in profile.entities:
         for name, spec in profile.fields(kind).items():
             out.update(fold(s) for s in [name, spec.label, *spec.synonyms] if fold(s))
     return out
@@ -102,22 +102,27 @@ def load_sheets(run: Run) -> list[tuple[int, SourceSheet]]:
     return out
 
 
+def _sheet_mapping(m: dict, method: str | None = None) -> SheetMapping:
+    return SheetMapping(m["file"], m["sheet"], m["role"], method or m.get("role_method", "saved"),
+                        [ColumnMapping(**c) for c in m["columns"]], m.get("reason", ""), m.get("key"),
+                        m.get("date"), float(m.get("confidence", 1.0)))
+
+
 def saved_mappings(run: Run) -> list[SheetMapping]:
     """The saved mapping the request carries (none: map from scratch)."""
-    return [SheetMapping(m["file"], m["sheet"], m["role"], m.get("role_method", "saved"),
-                         [ColumnMapping(**c) for c in m["columns"]]) for m in run.request.mappings]
+    return [_sheet_mapping(m) for m in run.request.mappings]
 
 
 def map_columns(run: Run, profile: Profile) -> int:
     """Stage ``map`` (see the module docstring); returns the number of sheets mapped."""
     db = run.db
     db.clear_findings("map")
-    saved = saved_mappings(run)
-    rows, roles, found, mappings = [], [], Findings(), []
-    for sheet_id, sheet in load_sheets(run):
-        mapping = _mapping(sheet, profile, saved, run.request.exact_mappings)
-        mappings.append(mapping)
-        roles.append((sheet_id, sheet.file, sheet.sheet, mapping.role, mapping.role_method))
+    rows, roles, found = [], [], Findings()
+    stored = load_sheets(run)
+    mappings = _mappings([sheet for _, sheet in stored], profile, saved_mappings(run), run.request.exact_mappings)
+    for (sheet_id, sheet), mapping in zip(stored, mappings, strict=True):
+        roles.append((sheet_id, sheet.file, sheet.sheet, mapping.role, mapping.role_method, mapping.reason,
+                      mapping.key, mapping.date, mapping.confidence))
         for position, column in enumerate(mapping.columns):
             entity, _, name = (column.target or "").partition(".")
             rows.append((sheet_id, position, column.source, entity or None, name or None,
@@ -126,22 +131,27 @@ def map_columns(run: Run, profile: Profile) -> int:
     db.write("column_map", pd.DataFrame(rows, columns=["sheet_id", "position", "source", "entity", "field",
                                                        "confidence", "method"]),
              types={"sheet_id": pa.int64(), "position": pa.int64(), "confidence": pa.float64()})
-    db.write("sheet_roles", pd.DataFrame(roles, columns=["sheet_id", "file", "sheet", "role", "role_method"]),
-             types={"sheet_id": pa.int64()})
+    db.write("sheet_roles", pd.DataFrame(roles, columns=["sheet_id", "file", "sheet", "role", "role_method",
+                                                         "reason", "key", "date", "confidence"]),
+             types={"sheet_id": pa.int64(), "reason": pa.string(), "key": pa.string(), "date": pa.string(),
+                    "confidence": pa.float64()})
     db.set_meta("mappings", [asdict(m) for m in mappings])
     db.add_findings("map", found._rows)
     return len(mappings)
 
 
-def _mapping(sheet: SourceSheet, profile: Profile, saved: list[SheetMapping], exact: bool) -> SheetMapping:
-    """The mapping of one sheet: a saved one as it is (``exact``, the workbench's own choices for
+def _mappings(sheets: list[SourceSheet], profile: Profile, saved: list[SheetMapping],
+              exact: bool) -> list[SheetMapping]:
+    """The mapping of every sheet: a saved one as it is (``exact``, the workbench's own choices for
     these very sheets), else mapped afresh with the closest saved mapping re-applied."""
+    out = map_sheets(sheets, profile, saved)
     if exact:
-        same = next((m for m in saved if m.file == sheet.file and m.sheet == sheet.sheet
-                     and [c.source for c in m.columns] == list(sheet.columns)), None)
-        if same is not None:
-            return same
-    return map_sheet(sheet, profile, find_saved(saved, sheet.file, sheet.sheet) if saved else None)
+        for i, sheet in enumerate(sheets):
+            same = next((m for m in saved if m.file == sheet.file and m.sheet == sheet.sheet
+                         and [c.source for c in m.columns] == list(sheet.columns)), None)
+            if same is not None:
+                out[i] = same
+    return out
 
 
 def mapping_findings(mapping: SheetMapping, profile: Profile) -> Findings:
@@ -154,11 +164,11 @@ def mapping_findings(mapping: SheetMapping, profile: Profile) -> Findings:
         elif col.confidence < profile.mapping.confident_score:
             found.add("mapping.low_confidence", f"mapped to {col.target} by {col.method} "
                       f"with confidence {col.confidence:.0f}", "warning", column=col.source, **where)
-    found.add("mapping.sheet_role", f"role {mapping.role} ({mapping.role_method})", "info", **where)
+    because = f": {mapping.reason}" if mapping.reason else ""
+    found.add("mapping.sheet_role", f"role {mapping.role} ({mapping.role_method}){because}", "info", **where)
     return found
 
 
 def stored_mappings(run: Run) -> list[SheetMapping]:
     """The mappings the ``map`` stage used, as :class:`SheetMapping` objects (to save a recipe)."""
-    return [SheetMapping(m["file"], m["sheet"], m["role"], m["role_method"],
-                         [ColumnMapping(**c) for c in m["columns"]]) for m in run.db.meta("mappings", [])]
+    return [_sheet_mapping(m, m["role_method"]) for m in run.db.meta("mappings", [])]

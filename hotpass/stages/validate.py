@@ -21,46 +21,57 @@ from datetime import datetime
 import pandas as pd
 
 from hotpass import quality
-from hotpass.mapping import CONTACT, ORG
 from hotpass.profile import Profile
 from hotpass.resolve import PAIRS, REVIEW
 from hotpass.run import Run
 from hotpass.rundb import RunDB
 from hotpass.stages import measure
-from hotpass.stages.normalise import records_table
+from hotpass.stages.names import CONTACT, ORG, entity_table, id_column, layout, member_table, out_table, \
+    records_table
 from hotpass.validate import validate_tables
 from hotpass.validate.result import COLUMNS as VALIDATION_COLUMNS
 from hotpass.validate.result import Validation
 
 SCORE_COLUMNS = ("quality_score", "quality_flags")
-TABLES = {"organisations": "out_organisations", "contacts": "out_contacts"}
+
+
+def tables_of(profile: Profile) -> dict[str, str]:
+    """Each entity's plural -> its output table, for the entities a run of ``profile`` has."""
+    return {profile.plural(e): out_table(profile, e) for e in layout(profile).entities}
 
 
 def run(run: Run, profile: Profile) -> int:
     """Stage ``validate`` (see the module docstring); returns the number of records scored."""
     db = run.db
     db.clear_findings("validate")
-    pending = _pending(db)
-    frames, scored = {}, {}
-    for name, table in TABLES.items():
+    frames, parts = {}, []
+    for entity in layout(profile).entities:
+        name, table = profile.plural(entity), out_table(profile, entity)
         frame = db.frame(table)
-        scored[name] = quality.score(frame, name, profile, pending)
-        frames[name] = _with_scores(frame, scored[name])
+        scores = quality.score(frame, name, profile, _pending(db, profile, entity))
+        frames[name] = _with_scores(frame, scores)
         db.write(table, frames[name])
-    db.write("out_quality", quality.quality_table(_join(frames["organisations"], scored["organisations"]),
-                                                  _join(frames["contacts"], scored["contacts"])))
+        parts.append((entity, _join(frames[name], scores), id_column(entity),
+                      "full_name" if entity == CONTACT else profile.entity(entity).name_field()))
+    db.write("out_quality", quality.quality_table(parts))
     validation = validate_tables(frames, profile)
     db.write("out_validation", validation.results)
     db.add_findings("validate", validation.findings()._rows)
     db.write("scorecard", scorecard(db, profile))
     db.set_meta("summary", summary(run, profile, frames))
-    return len(frames["organisations"]) + len(frames["contacts"])
+    return sum(len(f) for f in frames.values())
 
 
-def _pending(db: RunDB) -> set[str]:
-    """Golden organisations with a record in a pair waiting for review."""
-    rows = db.rows(f"""SELECT DISTINCT m.organisation_id FROM member_of m
-                       WHERE m.record_key IN (SELECT key_l FROM {REVIEW} UNION SELECT key_r FROM {REVIEW})""")
+def _pending(db: RunDB, profile: Profile, entity: str) -> set[str]:
+    """Golden records of ``entity`` (one that stands alone) with a record in a pair waiting for review."""
+    if profile.entity(entity).parent is not None:
+        return set()
+    review = entity_table(REVIEW, profile, entity)
+    members = "member_of" if entity == ORG else member_table(entity)
+    if not db.has(review) or not db.has(members):
+        return set()
+    rows = db.rows(f"""SELECT DISTINCT m.{id_column(entity)} FROM {members} m
+                       WHERE m.record_key IN (SELECT key_l FROM {review} UNION SELECT key_r FROM {review})""")
     return {r[0] for r in rows}
 
 
@@ -94,21 +105,25 @@ def validation_of(db: RunDB) -> Validation | None:
 def scorecard(db: RunDB, profile: Profile) -> pd.DataFrame:
     """Before/after: counts, weighted completeness and validity of checked fields, raw vs refined."""
     raw = measure.from_frame(db.frame("raw_measures")) if db.has("raw_measures") else []
-    after = (measure.measure(db, TABLES["organisations"], "organisations", profile)
-             + measure.measure(db, TABLES["contacts"], "contacts", profile))
-    rows = [("Organisation rows", _rows(raw, "organisations"), db.count(TABLES["organisations"]), "count"),
-            ("Contact rows", _rows(raw, "contacts"), db.count(TABLES["contacts"]), "count")]
-    for table in ("organisations", "contacts"):
-        label = table[:-1].capitalize()
-        rows.append((f"{label} scored fields filled (weighted)", _completeness(raw, table, profile),
-                     _completeness(after, table, profile), "share"))
+    tables = tables_of(profile)
+    after = [m for name, table in tables.items() for m in measure.measure(db, table, name, profile)]
+    rows = [(f"{_label(profile, name)} rows", _rows(raw, name), db.count(table), "count")
+            for name, table in tables.items()]
+    for name in tables:
+        rows.append((f"{_label(profile, name)} scored fields filled (weighted)", _completeness(raw, name, profile),
+                     _completeness(after, name, profile), "share"))
     refined_by = {(m.table, m.field): m for m in after}
     for m in raw:
         if m.kind in quality.CHECKED_KINDS and (m.table, m.field) in refined_by:
-            label = f"{m.table[:-1].capitalize()} {m.field} valid"
+            label = f"{_label(profile, m.table)} {m.field} valid"
             rows.append((label, m.valid_share if m.filled else None,
                          _share(refined_by[(m.table, m.field)]), "share"))
     return pd.DataFrame(rows, columns=["measure", "raw", "refined", "unit"])
+
+
+def _label(profile: Profile, table: str) -> str:
+    entity = profile.entity_of_table(table)
+    return profile.label(entity) if entity else table
 
 
 def _share(m: quality.FieldMeasure) -> float | None:
@@ -120,7 +135,8 @@ def _rows(measures: list[quality.FieldMeasure], table: str) -> int:
 
 
 def _completeness(measures: list[quality.FieldMeasure], table: str, profile: Profile) -> float | None:
-    weights = profile.quality.organisation_fields if table == "organisations" else profile.quality.contact_fields
+    entity = profile.entity_of_table(table)
+    weights = profile.entity(entity).quality_fields if entity else {}
     mine = [(weights[m.field], m.filled_share) for m in measures if m.table == table and m.field in weights]
     total = sum(w for w, _ in mine)
     return round(sum(w * s for w, s in mine) / total, 4) if total else None
@@ -129,40 +145,41 @@ def _completeness(measures: list[quality.FieldMeasure], table: str, profile: Pro
 def summary(run: Run, profile: Profile, frames: dict[str, pd.DataFrame]) -> list[tuple[str, object]]:
     """The run's Summary lines (metric, value), in the order the Summary sheet shows them."""
     db = run.db
+    lay = layout(profile)
     roles = dict(db.rows("SELECT role, count(*) FROM sheet_roles GROUP BY role"))
-    orgs, contacts = frames["organisations"], frames["contacts"]
-    org_records, contact_records = db.count(records_table(ORG)), db.count(records_table(CONTACT))
-    unlinked = int(contacts["organisation_id"].isna().sum()) if len(contacts) else 0
     lines = [
         ("Profile", profile.name),
         ("Files read", int(db.value("SELECT count(DISTINCT file) FROM sheets") or 0)),
         ("Sheets read", db.count("sheets")),
-        ("Organisation sheets", int(roles.get("organisation", 0))),
-        ("Contact sheets", int(roles.get("contact", 0))),
-        ("Mixed sheets", int(roles.get("mixed", 0))),
+        *[(f"{profile.label(e)} sheets", int(roles.get(e, 0))) for e in lay.entities],
+        *([("Mixed sheets", int(roles.get("mixed", 0)))] if lay.contact else []),
         ("Source rows", int(db.value("SELECT coalesce(sum(rows), 0) FROM sheets") or 0)),
-        ("Organisation records", org_records),
-        ("Contact records", contact_records),
-        ("Output organisations", len(orgs)),
-        ("Output contacts", len(contacts)),
+        *[(f"{profile.label(e)} records", db.count(records_table(e))) for e in lay.entities],
+        *[(f"Output {profile.plural(e).replace('_', ' ')}", len(frames[profile.plural(e)])) for e in lay.entities],
         ("Duplicate pairs merged automatically", int(db.value(f"SELECT count(*) FROM {PAIRS} WHERE band = 'auto'"))),
         ("Pairs waiting for review", db.count(REVIEW)),
-        ("Organisation records merged into another", org_records - len(orgs)),
-        ("Contacts without an organisation", unlinked),
     ]
+    primary = profile.primary
+    merged = db.count(records_table(primary)) - len(frames[profile.plural(primary)])
+    lines.append((f"{profile.label(primary)} records merged into another", merged))
+    if lay.contact:
+        contacts = frames[profile.plural(CONTACT)]
+        lines.append(("Contacts without an organisation",
+                      int(contacts["organisation_id"].isna().sum()) if len(contacts) else 0))
     enriched = db.meta("enrichment_summary") or {}
     if enriched:
         lines += [("Enrichment: proposed this run", enriched["proposed"]),
                   ("Enrichment: pending approval", enriched["pending"]),
                   ("Enrichment: fields filled", sum(enriched["filled"].values()))]
-    scores = orgs["quality_score"] if "quality_score" in orgs and len(orgs) else pd.Series(dtype=float)
+    top = frames[profile.plural(primary)]
+    scores = top["quality_score"] if "quality_score" in top and len(top) else pd.Series(dtype=float)
     results = validation_of(db).results
     failed = results[~results["success"]]
     severities = dict(db.rows("SELECT severity, count(*) FROM findings GROUP BY severity"))
+    plural = profile.plural(primary).replace("_", " ")
     return lines + [
-        ("Quality score, mean (organisations)", round(float(scores.mean()), 1) if len(scores) else 0.0),
-        (f"Quality: organisations below {profile.quality.low_score:g}",
-         int((scores < profile.quality.low_score).sum())),
+        (f"Quality score, mean ({plural})", round(float(scores.mean()), 1) if len(scores) else 0.0),
+        (f"Quality: {plural} below {profile.quality.low_score:g}", int((scores < profile.quality.low_score).sum())),
         ("Expectations run", len(results)),
         ("Expectations failed", len(failed)),
         ("Expectations failed (blocking)", int(failed["blocking"].sum())),

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from hotpass.errors import ProfileError
+from hotpass.validate.generated import suite_for
 
-#: Tables a suite file may be written for (its file stem), in running order.
+#: Tables the shipped profiles' suite files are written for (a suite file's stem is an entity's plural).
 TABLES = ("organisations", "contacts")
 #: Suite parameters (``{"$PARAMETER": name}``) that :func:`validate_tables` supplies.
 PARAMETERS = ("canonical_regions", "organisation_ids")
@@ -36,7 +37,7 @@ class Suite:
     """The expectations of one table, as written in its suite file."""
 
     table: str
-    path: Path
+    path: Path | None  # None: made from the profile's fields
     expectations: list[dict]
 
     def names(self) -> list[str]:
@@ -69,31 +70,46 @@ def parameters_of(value: Any) -> set[str]:
 
 
 def load_suites(profile) -> list[Suite]:
-    """Read and check every suite file in ``profile.expectations_dir()``."""
+    """Every suite of ``profile``: the files in ``profile.expectations_dir()``, checked, or when it
+    has no suite folder, suites made from its fields (:mod:`hotpass.validate.generated`)."""
     folder = profile.expectations_dir()
+    tables = [profile.plural(e) for e in profile.entities]
+    if folder is None:
+        suites = [Suite(table, None, found) for table, found in
+                  (suite_for(profile, entity) for entity in profile.entities)]
+        _check_blocking(profile, suites, set(), "the suites made from the profile's fields")
+        return suites
     if not folder.is_dir():
         raise ProfileError(str(folder), ["validation.expectations_dir: folder does not exist"])
-    paths = sorted(folder.glob("*.json"), key=_table_order)
+    paths = sorted(folder.glob("*.json"), key=lambda p: _table_order(p, tables))
     if not paths:
         raise ProfileError(str(folder), ["validation.expectations_dir: no suite files (*.json)"])
     problems: list[str] = []
     suites, unreadable = [], set()
     for path in paths:
-        suite, found = _read_suite(path)
+        suite, found = _read_suite(path, tables)
         problems.extend(found)
         if suite is None:
             unreadable.add(path.stem)
         else:
             suites.append(suite)
-    known = {f"{s.table}.{_name_of(e)}" for s in suites for e in s.expectations}
-    problems.extend(
-        f"validation.blocking: {item!r} is not an expectation of any suite in {folder}"
-        for item in profile.validation.blocking
-        if item not in known and item.split(".", 1)[0] not in unreadable
-    )
+    problems.extend(_blocking_problems(profile, suites, unreadable, str(folder)))
     if problems:
         raise ProfileError(str(folder), problems)
     return suites
+
+
+def _blocking_problems(profile, suites: list[Suite], unreadable: set[str], where: str) -> list[str]:
+    known = {f"{s.table}.{_name_of(e)}" for s in suites for e in s.expectations}
+    return [f"validation.blocking: {item!r} is not an expectation of any suite in {where}"
+            for item in profile.validation.blocking
+            if item not in known and item.split(".", 1)[0] not in unreadable]
+
+
+def _check_blocking(profile, suites: list[Suite], unreadable: set[str], where: str) -> None:
+    problems = _blocking_problems(profile, suites, unreadable, where)
+    if problems:
+        raise ProfileError(profile.name, problems)
 
 
 def _name_of(expectation: Any) -> str | None:
@@ -101,16 +117,16 @@ def _name_of(expectation: Any) -> str | None:
     return meta.get("name") if isinstance(meta, dict) else None
 
 
-def _table_order(path: Path) -> tuple[int, str]:
-    return (TABLES.index(path.stem) if path.stem in TABLES else len(TABLES), path.stem)
+def _table_order(path: Path, tables: list[str]) -> tuple[int, str]:
+    return (tables.index(path.stem) if path.stem in tables else len(tables), path.stem)
 
 
-def _read_suite(path: Path) -> tuple[Suite | None, list[str]]:
+def _read_suite(path: Path, tables: list[str]) -> tuple[Suite | None, list[str]]:
     """The suite in ``path`` (None when unusable) and the problems found in it."""
     where = path.name
-    if path.stem not in TABLES:
-        files = ", ".join(f"{t}.json" for t in TABLES)
-        return None, [f"{where}: unknown table {path.stem!r} (suite files are {files})"]
+    if path.stem not in tables:
+        files = ", ".join(f"{t}.json" for t in tables)
+        return None, [f"{where}: unknown table {path.stem!r} (suite files are {files}, one per entity)"]
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
