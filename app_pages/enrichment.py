@@ -18,7 +18,10 @@ with services.workspace() as ws:
     known = enrich_ui.names(ws)
 
 profile = state.profile()
-if not profile.enrichment.providers:
+if "organisation" not in profile.entities:
+    st.info(f"The profile **{profile.name}** has no organisations: enrichment proposes values for "
+            "organisations only, so its runs propose nothing.")
+elif not profile.enrichment.providers:
     st.info(f"No enrichment providers are enabled in the profile **{profile.name}** "
             "(`enrichment.providers`), so runs with it propose nothing.")
 if everything.empty:

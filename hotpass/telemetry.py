@@ -48,10 +48,17 @@ def use_provider(trace_provider=None, meter_provider=None) -> None:
 def configure(console: IO[str] | None = None) -> Callable[[], None]:
     """Export spans and metrics to ``console`` and/or OTLP; returns a function that flushes and stops."""
     from opentelemetry.sdk.metrics import MeterProvider
-    from opentelemetry.sdk.metrics.export import ConsoleMetricExporter, PeriodicExportingMetricReader
+    from opentelemetry.sdk.metrics.export import (
+        ConsoleMetricExporter,
+        PeriodicExportingMetricReader,
+    )
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export import (
+        BatchSpanProcessor,
+        ConsoleSpanExporter,
+        SimpleSpanProcessor,
+    )
 
     resource = Resource.create({"service.name": NAME})
     traces = TracerProvider(resource=resource)

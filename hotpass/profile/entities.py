@@ -7,7 +7,12 @@ import re
 from pydantic import Field, field_validator, model_validator
 
 from hotpass.profile.fields import FieldSpec, _Model
-from hotpass.profile.resolution import LIST_COLUMNS, MATCHING_COLUMNS, ResolutionSettings, check_rule_expression
+from hotpass.profile.resolution import (
+    LIST_COLUMNS,
+    MATCHING_COLUMNS,
+    ResolutionSettings,
+    check_rule_expression,
+)
 
 _PLURAL = re.compile(r"[a-z][a-z0-9_]*")
 #: Field kinds whose values are lists joined with "; " (their columns block on any shared element).

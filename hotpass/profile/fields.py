@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 FieldKind = Literal[
     "text", "org_name", "legal_suffix", "person_name", "persons", "first_name", "last_name",

@@ -28,8 +28,8 @@ from hotpass.report.build import build_report
 from hotpass.result import RunResult
 from hotpass.run import Run
 from hotpass.rundb import RunDB
-from hotpass.stages.tables import sheet_columns
 from hotpass.stages.names import entity_tables
+from hotpass.stages.tables import sheet_columns
 
 EXCEL_MAX_ROWS = 1_048_575  # data rows below the header
 EXAMPLES = 3

@@ -13,8 +13,17 @@ from __future__ import annotations
 import pandas as pd
 
 from hotpass.profile import Profile
-from hotpass.resolve import CLUSTERS, PAIRS, REVIEW, SKIPPED_RULE, Constraints, ScoreCache, load_model, resolve, \
-    save_model
+from hotpass.resolve import (
+    CLUSTERS,
+    PAIRS,
+    REVIEW,
+    SKIPPED_RULE,
+    Constraints,
+    ScoreCache,
+    load_model,
+    resolve,
+    save_model,
+)
 from hotpass.run import Run
 from hotpass.stages.names import CONTACT, ORG, entity_table, layout, records_table
 from hotpass.validate.engine import warm_up

@@ -26,8 +26,16 @@ from hotpass.resolve import PAIRS, REVIEW
 from hotpass.run import Run
 from hotpass.rundb import RunDB
 from hotpass.stages import measure
-from hotpass.stages.names import CONTACT, ORG, entity_table, id_column, layout, member_table, out_table, \
-    records_table
+from hotpass.stages.names import (
+    CONTACT,
+    ORG,
+    entity_table,
+    id_column,
+    layout,
+    member_table,
+    out_table,
+    records_table,
+)
 from hotpass.validate import validate_tables
 from hotpass.validate.result import COLUMNS as VALIDATION_COLUMNS
 from hotpass.validate.result import Validation
