@@ -23,6 +23,7 @@ _API = {
     "WorkspaceError": "hotpass.errors",
     # profiles
     "Profile": "hotpass.profile",
+    "METHOD_HELP": "hotpass.profile",
     "load_profile": "hotpass.profile",
     "available_profiles": "hotpass.profile",
     "OTHER_ROLES": "hotpass.profile",

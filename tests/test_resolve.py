@@ -295,3 +295,20 @@ def test_blocking_rules_beyond_the_pair_cap_are_skipped_with_a_warning(tmp_path,
     rules = len(trained.model["blocking_rules_to_generate_predictions"])
     assert {int(v) for v in result.pairs["blocked_by"]} <= set(range(rules))  # indexes as the profile lists them
     assert set(result.clusters["record_key"]) == set(sample.orgs["record_key"])  # every record still placed
+
+
+def test_fields_no_record_has_are_not_compared_or_blocked_on():
+    from hotpass.profile import load_profile
+    from hotpass.resolve.settings import ModelSpec
+
+    spec = ModelSpec.from_profile(load_profile("person"))
+    lighter = spec.without({"email", "phone"})
+    assert {"email", "phone"} <= set(spec.comparisons)
+    assert not {"email", "phone"} & set(lighter.comparisons)
+    assert not {"email", "phone"} & {c.field for c in lighter.comparisons_of_fields}
+    assert ("email",) in spec.blocking_rules and ("email",) not in lighter.blocking_rules
+    assert ("substr(surname, 1, 3)", "postcode") in lighter.blocking_rules  # other rules stay
+    assert spec.without(set()) is spec
+    no_postcode = spec.without({"postcode"})
+    assert not [rule for rule in no_postcode.blocking_rules if any("postcode" in e for e in rule)]
+    assert ("postcode",) not in no_postcode.training_rules and ("surname",) in no_postcode.training_rules

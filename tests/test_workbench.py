@@ -394,3 +394,23 @@ def test_a_run_held_for_a_moment_is_read_when_it_is_let_go():
     attempts.clear()
     with pytest.raises(WorkspaceError, match="cannot open"):
         stored.retrying(lambda: read() and read() and read(), wait=0)
+
+
+def test_field_comparisons_are_tuned_and_checked_as_a_whole_profile():
+    person = load_profile("person")
+    table = tuning.comparison_table(person)
+    assert set(table["record"]) == {"person"} and "date_of_birth" in set(table["method"])
+    assert tuning.comparison_table(load_profile("aviation")).empty  # built-in comparisons are not edited here
+    table.loc[table["field"] == "given_name", "thresholds"] = "0.95; 0.85"
+    table.loc[len(table)] = ["person", "suburb", "jaro_winkler", "", True]
+    table = table[table["field"] != "email"]
+    tuned = tuning.tuned(person, tuning.synonym_table(person), {}, tuning.priority_table(person), table)
+    found = {c.field: c for c in tuned.entity("person").resolution.comparisons}
+    assert found["given_name"].thresholds == [0.95, 0.85] and "email" not in found
+    assert found["suburb"].method == "jaro_winkler" and found["suburb"].term_frequency
+    table.loc[table["field"] == "postcode", "thresholds"] = "0.5"
+    table.loc[table["field"] == "surname", "field"] = "nickname"
+    with pytest.raises(ProfileError) as caught:
+        tuning.tuned(person, tuning.synonym_table(person), {}, tuning.priority_table(person), table)
+    grouped = tuning.group_problems(caught.value.problems)
+    assert list(grouped) == ["comparisons"], grouped

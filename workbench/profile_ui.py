@@ -66,12 +66,40 @@ def tune_form(user) -> None:
             column_config={"priority": st.column_config.NumberColumn(step=1, format="%d")},
         )
         _problems(problems, "priorities")
+        comparisons = _comparisons(profile, version)
+        _problems(problems, "comparisons")
         _problems(problems, "other")
         submitted = st.form_submit_button(
             "Check and use these settings", type="primary", key="tune_submit"
         )
     if submitted:
-        _apply(profile, synonyms, thresholds, priorities, user)
+        _apply(profile, synonyms, thresholds, priorities, user, comparisons)
+
+
+def _comparisons(profile, version: int):
+    """The field comparisons of the entities that compare declared fields, or None."""
+    entities = tuning.comparison_entities(profile)
+    if not entities:
+        st.caption("Duplicates are found with the built-in organisation comparisons; "
+                   "see docs/profiles.md to compare declared fields instead.")
+        return None
+    st.markdown("**Comparisons** · how two records are compared to decide they are the same "
+                "(thresholds separated by `;`, empty for the method's default)")
+    return st.data_editor(
+        tuning.comparison_table(profile),
+        key=f"tune_comparisons_{version}",
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "record": st.column_config.SelectboxColumn(options=entities, required=True),
+            "method": st.column_config.SelectboxColumn(
+                options=list(tuning.METHODS), required=True,
+                help="; ".join(f"{k}: {v}" for k, v in tuning.METHOD_HELP.items())),
+            "term_frequency": st.column_config.CheckboxColumn(
+                help="Agreement on a rare value counts for more than on a common one"),
+        },
+    )
 
 
 def _thresholds(profile, version: int) -> dict:
@@ -97,9 +125,9 @@ def _problems(grouped: dict, section: str) -> None:
         st.error("\n".join(f"- `{p}`" for p in grouped[section]))
 
 
-def _apply(profile, synonyms, thresholds, priorities, user) -> None:
+def _apply(profile, synonyms, thresholds, priorities, user, comparisons=None) -> None:
     try:
-        new = tuning.tuned(profile, synonyms, thresholds, priorities)
+        new = tuning.tuned(profile, synonyms, thresholds, priorities, comparisons)
     except ProfileError as exc:
         st.session_state[_PROBLEMS] = (state.chosen().version, tuning.group_problems(exc.problems))
         st.rerun()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from hotpass import Profile, ProfileError, available_profiles, load_profile
+from hotpass import METHOD_HELP, Profile, ProfileError, available_profiles, load_profile
 
 SAVED_DIR = "profiles"  # inside the workspace folder
 DEFAULT = "generic"
@@ -91,6 +91,48 @@ def synonym_table(profile: Profile) -> pd.DataFrame:
     )
 
 
+COMPARISON_COLUMNS = ["record", "field", "method", "thresholds", "term_frequency"]
+METHODS = tuple(METHOD_HELP)
+
+
+def comparison_entities(profile: Profile) -> list[str]:
+    """Entities whose duplicates are found by comparing declared fields (editable comparisons);
+    the built-in organisation comparisons are not edited here."""
+    return [e for e in profile.top_entities() if not profile.entity(e).resolution.built_in()]
+
+
+def comparison_table(profile: Profile) -> pd.DataFrame:
+    """One row per field comparison: record, field, method, thresholds joined by ';', term frequency."""
+    rows = [
+        {"record": entity, "field": c.field, "method": c.method,
+         "thresholds": f"{SEPARATOR} ".join(f"{t:g}" for t in c.thresholds),
+         "term_frequency": bool(c.term_frequency)}
+        for entity in comparison_entities(profile)
+        for c in profile.entity(entity).resolution.comparisons
+    ]
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def _comparisons(table: pd.DataFrame, entities: list[str]) -> dict[str, list[dict]]:
+    """Edited comparison rows as each entity's ``resolution.comparisons`` (rows without a field are
+    dropped; a threshold that is not a number is left for the profile check to report)."""
+    out: dict[str, list[dict]] = {entity: [] for entity in entities}
+    for row in table.itertuples(index=False):
+        if not isinstance(row.field, str) or not row.field.strip() or row.record not in out:
+            continue
+        thresholds = [_number_or_text(part) for part in split_synonyms(row.thresholds)]
+        out[row.record].append({"field": row.field.strip(), "method": row.method or "exact",
+                                "thresholds": thresholds, "term_frequency": bool(row.term_frequency)})
+    return out
+
+
+def _number_or_text(text: str):
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def priority_table(profile: Profile) -> pd.DataFrame:
     """Source priorities as rows of (file glob, priority)."""
     rows = [
@@ -101,10 +143,15 @@ def priority_table(profile: Profile) -> pd.DataFrame:
 
 
 def tuned(
-    profile: Profile, synonyms: pd.DataFrame, thresholds: dict, priorities: pd.DataFrame
+    profile: Profile, synonyms: pd.DataFrame, thresholds: dict, priorities: pd.DataFrame,
+    comparisons: pd.DataFrame | None = None,
 ) -> Profile:
-    """``profile`` with edited synonyms, thresholds ((section, key) -> value) and priorities."""
+    """``profile`` with edited synonyms, thresholds ((section, key) -> value), priorities and
+    field comparisons (:func:`comparison_table`'s rows)."""
     data = _anchored(profile)
+    if comparisons is not None:
+        for entity, rows in _comparisons(comparisons, comparison_entities(profile)).items():
+            data["entities"][entity]["resolution"]["comparisons"] = rows
     for row in synonyms.itertuples(index=False):
         data["entities"][row.record]["fields"][row.field]["synonyms"] = split_synonyms(row.synonyms)
     for (section, key), value in thresholds.items():
@@ -143,7 +190,7 @@ def group_problems(problems: list[str]) -> dict[str, list[str]]:
         path = problem.split(":", 1)[0].split(".")
         if path[0] == "entities" and len(path) > 2:  # entities.<entity>.fields... / .resolution...
             path = path[2:]
-        section = _SECTIONS.get(path[0], "other")
+        section = "comparisons" if path[:2] == ["resolution", "comparisons"] else _SECTIONS.get(path[0], "other")
         grouped.setdefault(section, []).append(problem)
     return grouped
 

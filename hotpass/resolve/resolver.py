@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -38,7 +38,7 @@ from hotpass.resolve.features import build as build_features
 from hotpass.resolve.features import build_fields
 from hotpass.resolve.features import tf_name_core
 from hotpass.resolve.session import SCORED, SplinkSession, digest
-from hotpass.rundb import RunDB
+from hotpass.rundb import RunDB, quote
 
 Progress = Callable[[str, float, str], None]
 PAIRS, CLUSTERS, REVIEW = "pairs", "clusters", "review_queue"
@@ -108,6 +108,8 @@ def resolve(db: RunDB, profile, orgs: str, contacts: str | None = None,
         records = clock.step("features", 0.0, "Preparing matching features", build_fields, db, spec, orgs)
     plural = profile.plural(entity)
     notes: list[str] = []
+    if not spec.built_in:
+        spec = _without_empty_fields(db, spec, notes)
     if records < 2:
         _no_pairs(db)
         notes.append(f"Fewer than two {plural.replace('_', ' ')} records: nothing to resolve.")
@@ -165,6 +167,23 @@ def skipped_note(rule: str, estimate: int, spec: rs.ModelSpec) -> str:
     return (f"{SKIPPED_RULE} {rule} would add about {estimate:,} candidate pairs, more than "
             f"resolution.max_comparisons ({spec.max_comparisons:,}) allows; pairs only it finds are "
             "not compared (make the rule stricter or raise the setting)")
+
+
+def _without_empty_fields(db: RunDB, spec: rs.ModelSpec, notes: list[str]) -> rs.ModelSpec:
+    """``spec`` without the comparisons of fields no record has (the files have no such column),
+    unless that would leave nothing to compare or block on."""
+    fields = [c.field for c in spec.comparisons_of_fields]
+    if not fields:
+        return spec
+    counts = db.rows(f"SELECT {', '.join(f'count({quote(f)})' for f in fields)} FROM {FEATURES}")[0]
+    empty = {f for f, n in zip(fields, counts, strict=True) if not n}
+    lighter = spec.without(empty)
+    if not empty or not (lighter.comparisons and lighter.blocking_rules and lighter.training_rules):
+        return spec
+    if not lighter.deterministic_rules:  # the prior then falls back as it does when they find nothing
+        lighter = replace(lighter, deterministic_rules=spec.deterministic_rules)
+    notes.append(f"Not compared: {', '.join(sorted(empty))} (no record has a value).")
+    return lighter
 
 
 def _no_pairs(db: RunDB) -> None:

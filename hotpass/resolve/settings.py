@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
@@ -92,6 +93,25 @@ class ModelSpec:
             comparisons_of_fields=fields,
             link_type=res.mode,
             lists=feature_lists(spec),
+        )
+
+    def without(self, fields: set[str]) -> ModelSpec:
+        """This model without the comparisons of ``fields`` and the rules that name them (fields no
+        record has: Splink would sample and train levels that can never be seen)."""
+        if not fields:
+            return self
+        mentions = re.compile(r"\b(" + "|".join(map(re.escape, sorted(fields))) + r")\b")
+
+        def keep(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+            return tuple(rule for rule in rules if not any(mentions.search(expr) for expr in rule))
+
+        return replace(
+            self,
+            comparisons=tuple(c for c in self.comparisons if c not in fields),
+            comparisons_of_fields=tuple(c for c in self.comparisons_of_fields if c.field not in fields),
+            blocking_rules=keep(self.blocking_rules),
+            deterministic_rules=keep(self.deterministic_rules),
+            training_rules=keep(self.training_rules),
         )
 
     def field_comparison(self, name: str) -> FieldComparison | None:
