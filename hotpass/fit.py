@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from hotpass.ingest.columns import ColumnShape, cell_text, measure_columns
-from hotpass.mapping import SheetMapping, _sniff, map_sheets
+from hotpass.mapping import SheetMapping, sniff, map_sheets
 from hotpass.profile import Profile
 from hotpass.roles import classify_all
 from hotpass.text import fold
@@ -160,7 +160,7 @@ def value_kind(values: list[str], shape: ColumnShape, regions: set[str]) -> str:
     """The kind of value a column holds, from its values (text) and their shape."""
     if not values:
         return "empty"
-    sniffed = _sniff(values[:200], regions)
+    sniffed = sniff(values[:200], regions)
     if sniffed is not None:
         return sniffed[0]
     if shape.row_numbers:

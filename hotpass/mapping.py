@@ -135,7 +135,7 @@ _URL = re.compile(r"^(https?://|www\.)|^[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|org|net|
 _PHONE = re.compile(r"^[+(]?[\d\s().\-/]{7,}$")
 
 
-def _sniff(values: list[str], region_folds: set[str]) -> tuple[str, float] | None:
+def sniff(values: list[str], region_folds: set[str]) -> tuple[str, float] | None:
     """Guess a field kind from a column's values: (kind, share of values that fit)."""
     if not values:
         return None
@@ -226,7 +226,13 @@ def _names_repeat(column) -> bool:
     return len(values) >= 8 and len(set(values)) / len(values) < 0.75
 
 
-def _choose(pair: _Pair, role: str, org: _Candidate | None, contact: _Candidate | None) -> _Candidate | None:
+#: Header words that say a column on a mixed sheet is about the person, not the organisation
+#: ("Contact Number", "Contact Email Address", "Representative Phone").
+PERSON_WORDS = {"contact", "person", "representative", "rep", "manager", "personal", "cell", "mobile"}
+
+
+def _choose(pair: _Pair, role: str, org: _Candidate | None, contact: _Candidate | None,
+            header: str = "") -> _Candidate | None:
     """The candidate a column takes, given the sheet's role."""
     if role == pair.parent:
         return org
@@ -241,6 +247,8 @@ def _choose(pair: _Pair, role: str, org: _Candidate | None, contact: _Candidate 
         if contact and personal and (org is None or contact.score > org.score or
                                      (contact.score == org.score and org.target != pair.name)):
             return contact
+        if contact and org and org.target != pair.name and set(words(header)) & PERSON_WORDS:
+            return _Candidate(contact.target, org.score, org.method)
         if org:
             return org
         if contact and not (pair.link and contact.target == pair.link):
@@ -362,10 +370,13 @@ def map_sheet(sheet, profile: Profile, saved: SheetMapping | None = None,
     }
     columns = []
     for header, o, c in zip(sheet.columns, org, contact, strict=True):
-        cand = _saved_candidate(saved, header) or _choose(pair, role, o, c)
+        saved_cand = _saved_candidate(saved, header)
+        cand = saved_cand or _choose(pair, role, o, c, header)
         if cand is None and role in profile.entities or cand is None and role == "mixed":
-            sniffed = _sniff(_column_values(sheet.frame, header), region_folds)
+            sniffed = sniff(_column_values(sheet.frame, header), region_folds)
             cand = _content_candidate(profile, role if role in profile.entities else pair.parent, sniffed)
+        elif cand is not None and saved_cand is None:
+            cand = _regions_not_towns(profile, cand, sheet.frame, header, region_folds)
         columns.append(
             ColumnMapping(header, cand.target, cand.score, cand.method)
             if cand and role not in NOT_RECORDS else ColumnMapping(header, None, 0.0, "unmapped")
@@ -373,6 +384,20 @@ def map_sheet(sheet, profile: Profile, saved: SheetMapping | None = None,
     _resolve_conflicts(profile, columns)
     return SheetMapping(sheet.file, sheet.sheet, role, role_method, columns, reason, key, date,
                         round(float(confidence), 2))
+
+
+def _regions_not_towns(profile: Profile, cand: _Candidate, frame, header: str,
+                       region_folds: set[str]) -> _Candidate:
+    """A column whose header says town but whose values are nearly all region names ("Area":
+    Gauteng, Western Cape ...) goes to the record's region field when it has one."""
+    entity, name = cand.target.split(".", 1)
+    if profile.fields(entity)[name].kind != "town" or not region_folds:
+        return cand
+    found = sniff(_column_values(frame, header), region_folds)
+    region = next((f for f, spec in profile.fields(entity).items() if spec.kind == "region"), None)
+    if found and found[0] == "region" and found[1] >= 0.8 and region:
+        return _Candidate(f"{entity}.{region}", round(60 + 20 * found[1], 1), "content")
+    return cand
 
 
 def _saved_candidate(saved: SheetMapping | None, header: str) -> _Candidate | None:

@@ -6,6 +6,7 @@ import pytest
 
 from hotpass.errors import MappingError
 from hotpass.mapping import load_mappings, map_sheet, save_mappings, set_target
+from tests.conftest import make_sheet
 
 
 def targets(mapping) -> dict[str, str | None]:
@@ -176,3 +177,23 @@ def test_repeating_organisation_names_read_as_a_list_of_people(sheet_factory, ge
     mapping = map_sheet(sheet, generic)
     assert mapping.role == "contact"
     assert targets(mapping)["Company"] == "contact.organisation_link"
+
+
+REGULATOR = (["Organisation Name", "Contact Person", "Contact Number", "Contact Email Address", "Area"],
+             [["Karoo Air (Pty) Ltd", "J Smith", "082 555 1234", "j.smith@karooair.co.za", "Northern Cape"],
+              ["Blue Sky Charters", "A Naidoo", "083 444 9876", "anaidoo@bluesky.co.za", "KwaZulu-Natal"],
+              ["Heli Ops CC", "P van Wyk", "011 222 3333", "pvw@heliops.co.za", "Gauteng"],
+              ["Cape Flyers", "S Dlamini", "021 555 0000", "s@capeflyers.co.za", "Western Cape"]])
+
+
+@pytest.mark.parametrize("name", ["aviation", "generic"])
+def test_a_regulators_contact_columns_go_to_the_contact_and_an_area_of_provinces_to_the_region(name):
+    from hotpass.profile import load_profile
+
+    mapping = map_sheet(make_sheet(*REGULATOR), load_profile(name))
+    targets = {c.source: c.target for c in mapping.columns}
+    assert mapping.role == "mixed"
+    assert targets["Contact Number"] == "contact.phone" and targets["Contact Email Address"] == "contact.email"
+    assert targets["Area"] == "organisation.region"
+    towns = make_sheet(["Company", "Area"], [["Karoo Air", "Upington"], ["Heli Ops", "Lanseria"]])
+    assert {c.source: c.target for c in map_sheet(towns, load_profile(name)).columns}["Area"] == "organisation.town"
