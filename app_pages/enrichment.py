@@ -44,6 +44,7 @@ if matching.empty:
     selected = []
 else:
     selected = enrich_ui.proposals_table(matching, known)
+    enrich_ui.details(matching, selected, known)
 enrich_ui.actions(selected, user.username)
 st.divider()
 enrich_ui.bulk(chosen, matching, user.username)

@@ -265,7 +265,11 @@ def test_enrichment_approves_one_selected_proposal(ws_dir):
     shown = table(at, "enrich_table_").value
     assert len(shown) == 25 and set(shown["status"]) == {"pending"}
     wanted = int(shown.iloc[2]["proposal_id"])
+    assert "Select rows to read each proposal's evidence in full here." in texts(at.caption)
     select(at, "enrich_table_", 2)
+    with opened(ws_dir) as ws:
+        evidence = ProposalStore(ws).frame().set_index("proposal_id").loc[wanted, "evidence"]
+    assert evidence in [t.value for t in at.text], "the selected proposal's evidence is shown whole"
     at.text_input(key="enrich_note").input("checked on their website")
     at.button(key="enrich_approve").click().run()
     assert "1 proposal(s) approved" in texts(at.success)

@@ -115,6 +115,31 @@ def proposals_table(frame: pd.DataFrame, known: dict[str, str]) -> list[int]:
     return [int(rows.iloc[i]["proposal_id"]) for i in event.selection.rows]
 
 
+DETAILS_SHOWN = 10  # selected proposals shown whole below the table
+
+
+def details(frame: pd.DataFrame, selected: list[int], known: dict[str, str]) -> None:
+    """Each selected proposal whole: record, field, current and proposed value, confidence,
+    provider and its evidence, which the table cuts to one line."""
+    if not selected:
+        st.caption("Select rows to read each proposal's evidence in full here.")
+        return
+    chosen = frame[frame["proposal_id"].astype(int).isin(selected)].head(DETAILS_SHOWN)
+    for row in table(chosen, known).itertuples(index=False):
+        with st.container(border=True):
+            st.markdown(f"**#{row.proposal_id} · {row.record}** · `{row.field}` · {row.provider} · "
+                        f"confidence {float(row.confidence):.2f} · {row.status}")
+            cols = st.columns(2)
+            cols[0].caption("current")
+            cols[0].text(row.current if isinstance(row.current, str) and row.current else "(empty)")
+            cols[1].caption("proposed")
+            cols[1].text(row.proposed if isinstance(row.proposed, str) else str(row.proposed))
+            st.caption("evidence")
+            st.text(row.evidence if isinstance(row.evidence, str) else "")
+    if len(selected) > DETAILS_SHOWN:
+        st.caption(f"The first {DETAILS_SHOWN} of {len(selected)} selected proposals are shown in full.")
+
+
 def actions(selected: list[int], username: str) -> None:
     """Approve, reject or undo the selected proposals, and undo the last action."""
     st.text_input("Note (optional)", key=NOTE_KEY, placeholder="why: kept with the decision")
