@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hotpass import Users
-from workbench import nav, services, state
+from workbench import auth, nav, services, state
 from workbench.auth import Login
 
 st.set_page_config(page_title="Hotpass workbench", page_icon=":material/filter_alt:", layout="wide")
@@ -58,4 +58,5 @@ if user is None:  # only the login form: no page of the app is reachable
         [st.Page(lambda: None, title="Log in", url_path="login")], position="hidden"
     ).run()
 else:
+    auth.refusal()  # an action refused at its click (role or session changed meanwhile)
     navigation(user.role).run()

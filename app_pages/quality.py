@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hotpass import HotpassError
-from workbench import auth, downloads, quality_ui, services, widgets
+from workbench import auth, changes_ui, downloads, quality_ui, services, widgets
 from workbench.text import md
 
 auth.require("read")
@@ -24,6 +24,7 @@ try:
     st.caption(f"From run {run_id} · profile **{md(report.get('profile'))}** · "
                f"{len(report.get('files') or [])} file(s)")
     quality_ui.headline(report)
+    changes_ui.section(run_id, "quality")
     quality_ui.figures(report)
     quality_ui.validation(report)
     quality_ui.findings(run_id, report)

@@ -56,6 +56,7 @@ _API = {
     "RunResult": "hotpass.result",
     "open_run": "hotpass.result",
     "latest_finished": "hotpass.result",
+    "run_changes": "hotpass.changes",
     "submit": "hotpass.worker",
     # the workspace, users, review and enrichment
     "Workspace": "hotpass.workspace",
@@ -64,6 +65,7 @@ _API = {
     "ROLES": "hotpass.users",
     "can": "hotpass.users",
     "random_password": "hotpass.users",
+    "Sessions": "hotpass.sessions",
     "review": "hotpass.review",
     "ProposalStore": "hotpass.enrich",
     # reports and deliverables

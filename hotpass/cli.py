@@ -89,6 +89,7 @@ def refine(
                 hotpass.save_mappings(result.mappings, workspace / "last_mapping.json")
                 counts, findings, outputs = result.counts, result.db.count("findings"), result.outputs
                 overridden = bool(result.gate.get("override"))
+                since, changed = result.changes_since, result.db.count("changes")
     except hotpass.PublishBlocked as exc:
         typer.echo(f"quality report: {report_dir}", err=True)
         _fail(str(exc), code=2)
@@ -103,6 +104,8 @@ def refine(
     made = ", ".join(f"{value} {metric[len('Output '):]}" for metric, value in counts.items()
                      if metric.startswith("Output "))
     typer.echo(f"wrote {output} ({made}, {findings} findings)")
+    if since is not None:
+        typer.echo(f"what changed since run {since}: {changed} change(s), on the Changes sheet")
     for what in ("findings", "provenance"):
         if what in outputs:
             typer.echo(f"every {'finding' if what == 'findings' else 'field provenance'}: {outputs[what]}")

@@ -15,7 +15,8 @@ from hotpass.cli_common import login_name
 users_app = typer.Typer(help="Workbench users and their roles: add, list, remove, role, password, "
                         "unlock.", no_args_is_help=True)
 
-WORKSPACE = typer.Option(Path("workspace"), "--workspace", "-w", help="Workspace folder.")
+WORKSPACE = typer.Option(Path("workspace"), "--workspace", "-w", envvar="HOTPASS_WORKSPACE",
+                         help="Workspace folder (default: $HOTPASS_WORKSPACE, else ./workspace).")
 USERNAME = typer.Argument(..., help="The username: letters, digits, '.', '_' or '-' "
                           "(kept lower-case).")
 PASSWORD_STDIN = typer.Option(False, "--password-stdin", help="Read the password from the first "
@@ -74,7 +75,7 @@ def users_add(
 
 @users_app.command("list")
 def users_list(workspace: Path = WORKSPACE) -> None:
-    """Show every user with role, name and whether the account is locked."""
+    """Show every user with role, name and failed logins since their last login."""
     with _users(workspace) as users:
         found = users.list()
     if not found:
@@ -89,8 +90,6 @@ def users_list(workspace: Path = WORKSPACE) -> None:
 
 
 def _status(user) -> str:
-    if user.locked():
-        return f"locked until {user.locked_until:%Y-%m-%d %H:%M} UTC"
     return f"{user.failed_logins} failed login(s)" if user.failed_logins else "ok"
 
 
@@ -125,7 +124,7 @@ def users_password(username: str = USERNAME, password_stdin: bool = PASSWORD_STD
 
 @users_app.command("unlock")
 def users_unlock(username: str = USERNAME, workspace: Path = WORKSPACE) -> None:
-    """Lift a lock after too many failed logins and reset the count."""
+    """Forget a user's failed logins, so no address is held back from logging in as them."""
     with _users(workspace) as users:
         users.unlock(username, by=_by())
     typer.echo(f"unlocked {username.lower()}")

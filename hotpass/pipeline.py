@@ -27,6 +27,7 @@ from hotpass.result import RUN_FILE, RunResult
 from hotpass.run import Progress, Request, Run, quiet
 from hotpass.rundb import RunDB
 from hotpass.stages import (
+    changes,
     deliver,
     enrich,
     link,
@@ -54,6 +55,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("merge", merge.run),  # -> golden_organisation, golden_contact, provenance, conflicts, member_of
     ("enrich", enrich.run),  # -> golden_organisation (approved values), provenance, enrichment
     ("tables", tables.build),  # -> out_organisations, out_contacts, out_clusters, out_review, out_source_map
+    ("changes", changes.run),  # -> changes (against the previous run of the workspace and profile)
     ("validate", validation.run),  # -> quality columns, out_quality, out_validation, scorecard, summary
     ("gate", validation.gate),  # -> gate
     ("export", deliver.export),  # workbook, CSV, Parquet (when published) -> outputs
@@ -66,6 +68,7 @@ LABELS = {
     "link": "Linking records to what they belong to", "keys": "Assigning stable record keys",
     "resolve": "Finding duplicates", "merge": "Building golden records",
     "enrich": "Proposing enrichments", "tables": "Building output tables",
+    "changes": "Comparing with the previous run",
     "validate": "Scoring quality and validating", "gate": "Checking the publish gate",
     "export": "Writing the deliverables", "report": "Writing the quality report",
 }

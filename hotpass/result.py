@@ -166,6 +166,17 @@ class RunResult:
         return frame.drop(columns=["stage"]) if "stage" in frame else frame
 
     @cached_property
+    def changes(self) -> pd.DataFrame:
+        """What changed since the previous run (kind, entity, golden_id, previous_id, record_key, field,
+        before, after, message); empty for a first run."""
+        return self.table("changes")
+
+    @cached_property
+    def changes_since(self) -> int | None:
+        """The run the changes are counted from (None: a first run, or a run made before changes were)."""
+        return (self.db.meta("changes") or {}).get("previous_run")
+
+    @cached_property
     def validation(self) -> Validation | None:
         return validation_of(self.db)
 

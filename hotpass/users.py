@@ -4,9 +4,12 @@ Only bcrypt hashes (cost 12) are stored. Usernames are account ids: they are
 lower-cased (streamlit-authenticator lower-cases what is typed at its login
 form) and may appear in the audit log; names and passwords never do.
 
-Five failed logins in a row lock an account for 15 minutes; the lock is the
-penalty, so the count starts again from zero once it is set. Every method that
-reads the clock takes ``now=`` (naive UTC, like the rest of the workspace).
+No account is ever locked: failed logins are throttled per account and per
+client (:mod:`hotpass.logins`), so guessing from one place never shuts the
+owner out from another. Changing a password or a role, or removing an
+account, ends every session of that account (:mod:`hotpass.sessions`). Every
+method that reads the clock takes ``now=`` (naive UTC, like the rest of the
+workspace).
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import bcrypt
 
+from hotpass import sessions
 from hotpass.errors import UserError
+from hotpass.logins import Attempts, account_key
 
 ROLES = ("viewer", "operator", "reviewer", "admin")
 PERMISSIONS = {  # what each role may do; admin may do everything
@@ -107,19 +112,22 @@ class User:
     name: str
     role: str
     created_at: datetime
-    failed_logins: int
-    locked_until: datetime | None
+    failed_logins: int  # since the last successful login
+    locked_until: datetime | None  # kept from older versions, which locked accounts; never set
 
-    def locked(self, now: datetime | None = None) -> bool:
-        """Whether the account is locked at ``now``."""
-        return self.locked_until is not None and (now or _now()) < self.locked_until
+
+@dataclass(frozen=True)
+class Login:
+    """The outcome of a login attempt: ``ok``, or refused; ``throttled`` minutes to wait when this
+    client tried this username too often (said the same way whether the account exists or not)."""
+
+    ok: bool
+    throttled: int = 0
 
 
 class Users:
     """The users table of a workspace (:mod:`hotpass.workspace`)."""
 
-    MAX_FAILURES = 5  # failed logins in a row before the account locks
-    LOCK_MINUTES = 15
     _dummy_hash: str | None = None  # checked for unknown users, so they take as long as known ones
 
     def __init__(self, workspace):
@@ -141,27 +149,19 @@ class Users:
         rows = self.ws.query(f"SELECT {_COLUMNS} FROM users ORDER BY username")
         return [User(*row) for row in rows]
 
-    def locked(self, username: str, now: datetime | None = None) -> bool:
-        """Whether the account is locked now (False for an unknown user)."""
-        user = self.get(username)
-        return bool(user and user.locked(now))
-
     def credentials(self, now: datetime | None = None) -> dict:
         """The ``credentials`` for streamlit-authenticator 0.4.2's ``Authenticate``; a new dict
         on every call (the library changes it in place).
 
-        Locked accounts are left out: the library logs a user in from the login
-        cookie without checking any password, so an unusable hash would not do.
+        The workbench does not use it any more (see workbench/auth.py); kept for scripts.
         """
-        now = now or _now()
-        rows = self.ws.query("SELECT username, name, role, password_hash, failed_logins, "
-                             "locked_until FROM users ORDER BY username")
+        rows = self.ws.query("SELECT username, name, role, password_hash, failed_logins "
+                             "FROM users ORDER BY username")
         return {"usernames": {
             username: {"name": name, "password": digest, "roles": [role],
                        "email": f"{username}@localhost", "failed_login_attempts": int(failed),
                        "logged_in": False}
-            for username, name, role, digest, failed, until in rows
-            if until is None or now >= until}}
+            for username, name, role, digest, failed in rows}}
 
     # --- changing ---------------------------------------------------------------------------
 
@@ -189,81 +189,110 @@ class Users:
         return password
 
     def remove(self, username: str, by: str | None = None) -> None:
-        """Delete an account; the last admin cannot be removed."""
+        """Delete an account and end its sessions; the last admin cannot be removed."""
         with self.ws.transaction():
             user = self._existing(username)
             self._keep_an_admin(user, "remove")
             self.ws.execute("DELETE FROM users WHERE username = ?", [user.username])
+            sessions.end_all(self.ws, user.username, "user.remove")
             self.ws.audit(by, "user.remove", user=user.username, role=user.role)
 
     def set_role(self, username: str, role: str, by: str | None = None) -> None:
-        """Give an account another role; the last admin cannot be demoted."""
+        """Give an account another role and end its sessions; the last admin stays admin."""
         role = check_role(role)
         with self.ws.transaction():
             user = self._existing(username)
             if role != "admin":
                 self._keep_an_admin(user, f"make {role}")
             self.ws.execute("UPDATE users SET role = ? WHERE username = ?", [role, user.username])
+            if role != user.role:
+                sessions.end_all(self.ws, user.username, "user.role")
             self.ws.audit(by, "user.role", user=user.username, role=role, previous=user.role)
 
     def set_password(self, username: str, password: str, by: str | None = None) -> None:
-        """Replace an account's password; also clears its failed logins and any lock."""
+        """Replace an account's password, end its sessions and forget its failed logins."""
         digest = _hash(password)
         with self.ws.transaction():
             user = self._existing(username)
             self.ws.execute(
                 "UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, "
                 "locked_until = NULL WHERE username = ?", [digest, _now(), user.username])
+            sessions.end_all(self.ws, user.username, "user.password")
+            Attempts(self.ws).forget(user.username)
             self.ws.audit(by, "user.password", user=user.username)
 
     def unlock(self, username: str, by: str | None = None) -> None:
-        """Lift a lock and forget the failed logins."""
+        """Forget the account's failed logins from every client, so no client is throttled for
+        it any more."""
         with self.ws.transaction():
             user = self._existing(username)
             self._clear_failures(user.username)
+            Attempts(self.ws).forget(user.username)
             self.ws.audit(by, "user.unlock", user=user.username)
 
     # --- logging in -------------------------------------------------------------------------
 
-    def verify(self, username: str, password: str, now: datetime | None = None) -> bool:
-        """Check a login; False for an unknown or locked account or a wrong password.
+    def verify(self, username: str, password: str, client: str = "local",
+               now: datetime | None = None) -> bool:
+        """Check a login; False for an unknown account, a wrong password or a throttled client."""
+        return self.login(username, password, client, now).ok
 
-        Counted and audited as :meth:`record_login` says.
+    def login(self, username: str, password: str, client: str = "local",
+              now: datetime | None = None) -> Login:
+        """Check a login from ``client`` (an opaque id); counted, throttled and audited.
+
+        Unknown accounts cost a bcrypt check too, are counted like known ones
+        and audited without the typed name (it may be a password typed into
+        the wrong box).
         """
         now = now or _now()
         user = self.get(username)
+        account = account_key(user.username if user else str(username), user is not None)
+        attempts = Attempts(self.ws)
+        throttle = attempts.throttle(account, client, now)
+        if throttle.refused:
+            with self.ws.transaction():
+                self.ws.audit(user.username if user else None, "login.throttled",
+                              known=user is not None, minutes=throttle.minutes)
+            return Login(False, throttle.minutes)
         if user is None:
             _matches(password, self._dummy())
-            return self.record_login(username, False, now)
-        if user.locked(now):
-            return self.record_login(user.username, False, now)
-        digest = self.ws.query("SELECT password_hash FROM users WHERE username = ?",
-                               [user.username])[0][0]
-        return self.record_login(user.username, _matches(password, digest), now)
-
-    def record_login(self, username: str, ok: bool, now: datetime | None = None) -> bool:
-        """Count and audit a login whose password was checked elsewhere (streamlit-authenticator).
-
-        Returns whether the login stands: False when it failed or the account is
-        locked or unknown. Attempts on a locked account are audited but not
-        counted; failures for unknown accounts are audited without the typed
-        name, which may be a password typed into the wrong box.
-        """
-        now = now or _now()
+            ok = False
+        else:
+            digest = self.ws.query("SELECT password_hash FROM users WHERE username = ?",
+                                   [user.username])[0][0]
+            ok = _matches(password, digest)
         with self.ws.transaction():
-            user = self.get(username)
-            if user is None:
-                self.ws.audit(None, "login.failed", known=False)
-                return False
-            if user.locked(now):
-                self.ws.audit(user.username, "login.failed", locked=True)
-                return False
-            if ok:
-                self._clear_failures(user.username)
-                self.ws.audit(user.username, "login.ok")
-                return True
-            self._count_failure(user, now)
+            attempts.record(account, client, ok, now)
+            self._record(user, ok)
+        return Login(ok)
+
+    def record_login(self, username: str, ok: bool, client: str = "local",
+                     now: datetime | None = None) -> bool:
+        """Count and audit a login whose password was checked elsewhere; whether it stands
+        (False when it failed, the account is unknown or the client is throttled)."""
+        now = now or _now()
+        user = self.get(username)
+        account = account_key(user.username if user else str(username), user is not None)
+        attempts = Attempts(self.ws)
+        if attempts.throttle(account, client, now).refused:
             return False
+        with self.ws.transaction():
+            attempts.record(account, client, ok and user is not None, now)
+            self._record(user, ok)
+        return ok and user is not None
+
+    def _record(self, user: User | None, ok: bool) -> None:
+        if user is None:
+            self.ws.audit(None, "login.failed", known=False)
+        elif ok:
+            self._clear_failures(user.username)
+            self.ws.audit(user.username, "login.ok")
+        else:
+            failures = user.failed_logins + 1
+            self.ws.execute("UPDATE users SET failed_logins = ? WHERE username = ?",
+                            [failures, user.username])
+            self.ws.audit(user.username, "login.failed", failures=failures)
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -275,18 +304,6 @@ class Users:
                         "failed_logins, password_changed_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
                         [username, name, role, digest, now, now])
         self.ws.audit(by, "user.add", user=username, role=role)
-
-    def _count_failure(self, user: User, now: datetime) -> None:
-        failures = user.failed_logins + 1
-        self.ws.audit(user.username, "login.failed", failures=failures)
-        if failures < self.MAX_FAILURES:
-            self.ws.execute("UPDATE users SET failed_logins = ? WHERE username = ?",
-                            [failures, user.username])
-            return
-        until = now + timedelta(minutes=self.LOCK_MINUTES)
-        self.ws.execute("UPDATE users SET failed_logins = 0, locked_until = ? WHERE username = ?",
-                        [until, user.username])
-        self.ws.audit(user.username, "login.locked", failures=failures, minutes=self.LOCK_MINUTES)
 
     def _clear_failures(self, username: str) -> None:
         self.ws.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?",

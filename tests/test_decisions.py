@@ -92,7 +92,9 @@ def test_same_inputs_and_decisions_give_identical_csv(sources, aviation, tmp_pat
     with Workspace(tmp_path / "fresh") as ws:
         refine(sources, aviation, workspace=ws, csv_dir=tmp_path / "third")  # trained again
     names = sorted(p.name for p in (tmp_path / "first").iterdir())
-    assert names == sorted(p.name for p in (tmp_path / "second").iterdir())
+    # the second run also lists what changed since the first: nothing
+    assert sorted([*names, "changes.csv"]) == sorted(p.name for p in (tmp_path / "second").iterdir())
+    assert len((tmp_path / "second" / "changes.csv").read_text(encoding="utf-8-sig").splitlines()) == 1
     for other in ("second", "third"):
         match, mismatch, errors = filecmp.cmpfiles(tmp_path / "first", tmp_path / other, names, shallow=False)
         assert mismatch == [] and errors == [], (other, mismatch)

@@ -25,7 +25,7 @@ PACKAGE = ROOT / "hotpass"
 
 def test_the_stages_are_one_list_of_functions_of_run_and_profile():
     assert STAGE_NAMES == ["ingest", "map", "records", "measure", "normalise", "link", "keys", "resolve",
-                           "merge", "enrich", "tables", "validate", "gate", "export", "report"]
+                           "merge", "enrich", "tables", "changes", "validate", "gate", "export", "report"]
     for name, stage in STAGES:
         assert list(inspect.signature(stage).parameters) == ["run", "profile"], name
 

@@ -1,5 +1,5 @@
-"""Workbench users: roles, bcrypt passwords, lockout, the audit trail, streamlit-authenticator's
-credentials, and ``hotpass users`` on the command line."""
+"""Workbench users: roles, bcrypt passwords, failed logins, the audit trail,
+streamlit-authenticator's credentials, and ``hotpass users`` on the command line."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 import typer
@@ -148,50 +148,35 @@ def test_set_password_replaces_the_old_one(users):
         users.set_password("nobody", "Another-Secret-7", by="root")
 
 
-# --- lockout ----------------------------------------------------------------------------------
+# --- throttling (no lock-out: see tests/test_sessions.py) -----------------------------------
 
-def test_five_failures_lock_the_account_until_the_lock_time_passes(users, ws):
+def test_failures_are_counted_and_a_success_or_unlock_forgets_them(users, ws):
     users.add("ann", "operator", SECRET)
     for attempt in range(4):
         assert not users.verify("ann", f"wrong-guess-{attempt}", now=T0)
-    assert not users.locked("ann", now=T0) and users.get("ann").failed_logins == 4
-    assert not users.verify("ann", "wrong-guess-4", now=T0)
-    assert users.locked("ann", now=T0)
-    assert users.get("ann").locked_until == T0 + timedelta(minutes=15)
-    assert not users.verify("ann", SECRET, now=T0 + timedelta(minutes=14)), "even the right one"
-    assert "ann" not in users.credentials(now=T0 + timedelta(minutes=14))["usernames"]
-    later = T0 + timedelta(minutes=15, seconds=1)
-    assert not users.locked("ann", now=later) and "ann" in users.credentials(now=later)["usernames"]
-    assert users.verify("ann", SECRET, now=later)
-    assert users.get("ann").locked_until is None
+    assert users.get("ann").failed_logins == 4
+    assert users.verify("ann", SECRET, now=T0) and users.get("ann").failed_logins == 0
+    for attempt in range(5):
+        assert not users.verify("ann", f"wrong-guess-{attempt}", now=T0)
+    assert users.login("ann", SECRET, now=T0).throttled, "this client waits"
+    users.unlock("ann", by="root")
+    assert users.verify("ann", SECRET, now=T0)
     actions = ws.audit_log()["action"].tolist()
-    assert actions.count("login.failed") == 6 and actions.count("login.locked") == 1
-    assert actions[0] == "login.ok"
+    assert actions.count("login.failed") == 9 and actions.count("login.throttled") == 1
+    assert actions[0] == "login.ok" and "login.locked" not in actions
 
 
-def test_lock_time_and_failure_limit_are_set_per_instance(users):
-    users.add("ann", "operator", SECRET)
-    users.MAX_FAILURES, users.LOCK_MINUTES = 2, 1
-    assert Users.MAX_FAILURES == 5 and Users.LOCK_MINUTES == 15
-    users.verify("ann", "wrong-guess-1", now=T0)
-    users.verify("ann", "wrong-guess-2", now=T0)
-    assert users.get("ann").locked_until == T0 + timedelta(minutes=1)
-    assert users.verify("ann", SECRET, now=T0 + timedelta(minutes=1))
-
-
-def test_record_login_counts_like_verify_and_unlock_lifts_the_lock(users):
+def test_record_login_counts_like_verify(users):
     users.add("ann", "operator", SECRET)
     assert users.record_login("ann", True, now=T0)
     for _ in range(5):
         assert not users.record_login("ann", False, now=T0)
-    assert users.locked("ann", now=T0)
-    assert not users.record_login("ann", True, now=T0), "a locked account cannot log in"
-    users.unlock("ann", by="root")
-    assert not users.locked("ann", now=T0) and users.record_login("ann", True, now=T0)
+    assert not users.record_login("ann", True, now=T0), "a throttled client cannot log in"
+    assert users.record_login("ann", True, client="elsewhere", now=T0)
     assert not users.record_login("ghost", True) and not users.verify("ghost", SECRET)
 
 
-def test_set_password_also_unlocks(users):
+def test_set_password_also_forgets_the_failures(users):
     users.add("ann", "operator", SECRET)
     for _ in range(5):
         users.verify("ann", "wrong-guess", now=T0)
@@ -265,17 +250,12 @@ def _log_in(credentials, username, password) -> str:
     return [m.value for m in at.markdown if m.value.startswith("status=")][0]
 
 
-def test_a_user_logs_in_through_streamlit_authenticator_unless_locked(users):
+def test_a_user_logs_in_through_streamlit_authenticator(users):
     pytest.importorskip("streamlit_authenticator")
     users.add("ann", "reviewer", SECRET)
     users.add("root", "admin", "Root-Secret-123")
     assert _log_in(users.credentials(), "Ann", SECRET) == "status=True user=ann roles=['reviewer']"
     assert _log_in(users.credentials(), "ann", "Wrong-Horse-42").startswith("status=False")
-    for _ in range(5):
-        users.record_login("ann", False)
-    assert _log_in(users.credentials(), "ann", SECRET).startswith("status=False")
-    users.unlock("ann", by="root")
-    assert _log_in(users.credentials(), "ann", SECRET).startswith("status=True")
 
 
 # --- audit --------------------------------------------------------------------------------------
@@ -290,13 +270,12 @@ def test_the_audit_log_names_accounts_but_never_passwords_or_names(users, ws):
     users.unlock("ann", by="root")
     log = ws.audit_log()
     actions = set(log["action"])
-    assert {"user.add", "login.failed", "login.locked", "user.password", "user.role",
-            "user.unlock"} <= actions
+    assert {"user.add", "login.failed", "user.password", "user.role", "user.unlock"} <= actions
     added = log[log["action"] == "user.add"].iloc[0]
     assert added["username"] == "root" and json.loads(added["detail"]) == {"role": "operator",
                                                                           "user": "ann"}
-    locked = log[log["action"] == "login.locked"].iloc[0]
-    assert locked["username"] == "ann" and json.loads(locked["detail"])["failures"] == 5
+    failed = log[log["action"] == "login.failed"].iloc[1]
+    assert failed["username"] == "ann" and json.loads(failed["detail"])["failures"] == 5
     text = log.to_json()
     for secret in (SECRET, "Fresh-Secret-99", "Wrong-Guess", "Mistyped-Password", "Ann Example",
                    "$2b$"):
@@ -355,13 +334,16 @@ def test_cli_list_role_password_remove_unlock(cli):
     with _open(cli.folder) as ws:
         for _ in range(5):
             Users(ws).record_login("ann", False)
+        assert Users(ws).login("ann", "Whatever-123").throttled
     listed = cli("list").output.splitlines()
     assert listed[0].split() == ["username", "role", "name", "status"]
     assert listed[1].split()[:4] == ["ann", "operator", "Ann", "Example"]
-    assert "locked until" in listed[1] and listed[2].split() == ["root", "admin", "root", "ok"]
+    assert "5 failed login(s)" in listed[1] and listed[2].split() == ["root", "admin", "root", "ok"]
 
     assert cli("unlock", "ann").output == "unlocked ann\n"
-    assert "locked" not in cli("list").output
+    assert "failed" not in cli("list").output
+    with _open(cli.folder) as ws:
+        assert not Users(ws).login("ann", "Whatever-123").throttled
     assert cli("role", "ann", "reviewer").output == "ann is now reviewer\n"
     demote = cli("role", "root", "viewer")
     assert demote.exit_code == 1

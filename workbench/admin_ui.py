@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from hotpass import ROLES, HotpassError, Users, random_password
-from workbench import paging, services
+from workbench import auth, paging, services
 
 NOTICE = "hp.admin.notice"
 ALL = "(all)"
@@ -38,12 +38,10 @@ def _tell(kind: str, message: str, secret: str | None = None) -> None:
 
 
 def users_table(users) -> pd.DataFrame:
-    """Every account: name, role, when made, failed logins and any lock (never a hash)."""
+    """Every account: name, role, when made and failed logins since the last one (never a hash)."""
     rows = [{"username": u.username, "name": u.name, "role": u.role, "created": u.created_at,
-             "failed logins": u.failed_logins, "locked": u.locked(), "locked until": u.locked_until}
-            for u in users]
-    return pd.DataFrame(rows, columns=["username", "name", "role", "created", "failed logins",
-                                       "locked", "locked until"])
+             "failed logins": u.failed_logins} for u in users]
+    return pd.DataFrame(rows, columns=["username", "name", "role", "created", "failed logins"])
 
 
 def add_form(admin: str) -> None:
@@ -58,6 +56,7 @@ def add_form(admin: str) -> None:
                               key="admin_add_submit")
 
 
+@auth.guarded("admin")
 def _add(admin: str) -> None:
     username = (st.session_state.get("admin_new_username") or "").strip()
     name = (st.session_state.get("admin_new_name") or "").strip() or None
@@ -81,8 +80,8 @@ def manage(users, admin: str) -> None:
                    on_click=_change, args=(lambda u: u.set_role(username, role, by=admin),
                                            f"{username} is now {role}."))
     cols[2].button("Reset password", key="admin_reset", on_click=_reset, args=(username, admin))
-    cols[3].button("Unlock", key="admin_unlock", disabled=not current.locked() and
-                   not current.failed_logins, on_click=_change,
+    cols[3].button("Unlock", key="admin_unlock", on_click=_change,
+                   help="Forget their failed logins, so no address is held back from trying.",
                    args=(lambda u: u.unlock(username, by=admin), f"{username} is unlocked."))
     sure = cols[4].checkbox("Sure?", key=f"admin_remove_sure_{username}",
                             disabled=username == admin)
@@ -92,6 +91,7 @@ def manage(users, admin: str) -> None:
                    help="You cannot remove yourself; the last admin cannot be removed.")
 
 
+@auth.guarded("admin")
 def _reset(username: str, admin: str) -> None:
     password = random_password()
     _change(lambda users: users.set_password(username, password, by=admin) or password,
@@ -99,6 +99,7 @@ def _reset(username: str, admin: str) -> None:
             secret=True)
 
 
+@auth.guarded("admin")
 def _change(action, message: str, secret: bool = False) -> None:
     try:
         with services.workspace() as ws:

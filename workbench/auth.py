@@ -1,77 +1,83 @@
-"""Logging in and out with streamlit-authenticator 0.4.2, users kept in the workspace.
+"""Logging in and out, sessions kept in the workspace, and the role check before every action.
 
-streamlit-authenticator keeps the login in session state and a signed cookie
-(a JWT) so a reload stays logged in. Hotpass changes three things:
+A login starts a session in the workspace (:class:`hotpass.sessions.Sessions`)
+and hands its random token to the browser in the ``hotpass_login`` cookie
+(set by the cookie component of extra-streamlit-components, read back from
+``st.context.cookies``). On every run the token is looked up again: a session
+that was ended (logout, a password or role change, the account removed) or has
+expired gives the login form, so a copied cookie is worth nothing after
+logout.
 
-- the password check is :meth:`hotpass.users.Users.verify`, which counts
-  failures in the workspace and refuses a locked account (the library's own
-  counter lives in the ``Authenticate`` object, which is rebuilt every run);
-- the form is drawn here, in a placeholder that is cleared on success, so the
-  page shows at once without a rerun that could drop the cookie being set;
-- the account is read again from the users table on every run: a removed or
-  locked user is logged out, and the role always comes from the table.
+Button callbacks run before ``app.py``, so each one that changes anything is
+wrapped in :func:`guarded`: it reads this session and the user's role from the
+workspace at the moment of the click, and refuses (audited as ``denied``)
+when either no longer allows the action.
+
+Failed logins are throttled per username and per client (:mod:`hotpass.logins`).
+The client is the address the browser connects from (``st.context.ip_address``;
+``local`` for localhost), or, behind a reverse proxy, the last address in the
+header named by ``$HOTPASS_CLIENT_HEADER`` (such as ``X-Forwarded-For``, which
+only the proxy can be trusted to set). It is kept only as a keyed hash.
 """
 
 from __future__ import annotations
 
-import streamlit as st
-import streamlit_authenticator as stauth
-from streamlit_authenticator.utilities import LoginError
+import functools
+import hashlib
+import hmac
+import os
+from datetime import datetime, timedelta
 
-from hotpass import User, Users, can
+import extra_streamlit_components as stx
+import streamlit as st
+
+from hotpass import Sessions, User, Users, can
 from workbench import services, state
 
 COOKIE_NAME = "hotpass_login"
-COOKIE_DAYS = 0.5  # a stolen cookie is valid until it expires: logout cannot revoke it server-side
-_ATTEMPT = "hp.auth.attempt"  # the username last typed at the form
+CLIENT_HEADER_ENV = "HOTPASS_CLIENT_HEADER"
+TOKEN = "hotpass_session"  # this browser session's token (no "hp." prefix: state.clear keeps it)
+DENIED = "hotpass_denied"  # the last refusal, shown once by app.py
+_FAILED = "hotpass_login_failed"
 
 
-def _check_credentials(username: str, password: str) -> bool:
-    """The password check streamlit-authenticator calls: counted, audited, locks honoured."""
-    st.session_state[_ATTEMPT] = username
-    with services.workspace() as ws:
-        return Users(ws).verify(username, password)
+def client_id(key: str) -> str:
+    """An opaque id (keyed by ``key``) of the address this browser connects from (see the
+    module's docstring)."""
+    header = os.environ.get(CLIENT_HEADER_ENV)
+    address = st.context.ip_address
+    if header:
+        address = str(st.context.headers.get(header) or "").split(",")[-1].strip()
+    address = address if isinstance(address, str) and address else "local"
+    return hmac.new(key.encode("utf-8"), address.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def session_user(ws) -> User | None:
+    """The user this browser session is logged in as now, read from the workspace; else None."""
+    name = Sessions(ws).username(st.session_state.get(TOKEN))
+    return Users(ws).get(name) if name else None
 
 
 class Login:
-    """One streamlit-authenticator per script run (a second one would repeat its widget keys)."""
+    """The login form and cookie of one script run (the cookie component is drawn once a run)."""
 
     def __init__(self):
-        with services.workspace() as ws:
-            credentials = Users(ws).credentials()
-        self.authenticator = stauth.Authenticate(
-            credentials,
-            cookie_name=COOKIE_NAME,
-            cookie_key=services.cookie_key(),
-            cookie_expiry_days=COOKIE_DAYS,
-            auto_hash=False,
-            login_sleep_time=0,
-        )
-        model = self.authenticator.authentication_controller.authentication_model
-        model.check_credentials = _check_credentials
+        self.cookies = stx.CookieManager(key="hotpass_cookies")
+        self.key = services.cookie_key()  # made on the first start; keys the client ids
 
     def user(self) -> User | None:
-        """The logged-in user (from the cookie or this session), else None and the form."""
-        try:
-            self.authenticator.login(location="unrendered")
-        except LoginError:  # a cookie for an account that is gone or locked
-            st.session_state["logout"] = True  # ignore the cookie for the rest of this session
-        user = self._current()
-        if user is None:
-            user = self._form()
-        return user
-
-    def _current(self) -> User | None:
-        if not st.session_state.get("authentication_status"):
-            return None
+        """The logged-in user (this session's token, else the cookie's), else None and the form."""
+        token = st.session_state.get(TOKEN) or st.context.cookies.get(COOKIE_NAME)
         with services.workspace() as ws:
-            users = Users(ws)
-            user = users.get(st.session_state.get("username") or "")
-            if user is not None and not user.locked():
-                return user
-        self.authenticator.logout(location="unrendered")
-        state.clear()
-        return None
+            name = Sessions(ws).username(token)
+            user = Users(ws).get(name) if name else None
+        if user is not None:
+            st.session_state[TOKEN] = token
+            return user
+        if st.session_state.pop(TOKEN, None):  # ended elsewhere: forget what this session loaded
+            state.clear()
+            st.session_state[DENIED] = "Your session has ended. Log in again."
+        return self._form()
 
     def _form(self) -> User | None:
         middle = st.columns([1, 2, 1])[1]
@@ -79,23 +85,41 @@ class Login:
         with slot.container():
             submitted, username, password = _draw_form()
         if submitted:
-            st.session_state[_ATTEMPT] = None
-            self.authenticator.authentication_controller.login(username, password)
-            user = self._current()
+            user = self._log_in(username, password)
             if user is not None:
                 slot.empty()
-                self.authenticator.cookie_controller.set_cookie()
                 return user
         with middle:
-            _explain_failure()
+            _explain()
         return None
 
-    def logout(self, user: User) -> None:
-        """Log out: forget the login and everything this session loaded; audited."""
-        self.authenticator.logout(location="unrendered")
-        state.clear()
+    def _log_in(self, username: str, password: str) -> User | None:
+        client = client_id(self.key)
         with services.workspace() as ws:
+            users = Users(ws)
+            result = users.login(username.strip(), password.strip(), client)
+            user = users.get(username.strip()) if result.ok else None
+            if user is None:
+                st.session_state[_FAILED] = result.throttled or -1
+                return None
+            token = Sessions(ws).start(user.username, client)
+        st.session_state.pop(_FAILED, None)
+        st.session_state.pop(DENIED, None)
+        st.session_state[TOKEN] = token
+        expires = datetime.now() + timedelta(hours=Sessions.HOURS)
+        self.cookies.set(COOKIE_NAME, token, expires_at=expires, same_site="strict")
+        return user
+
+    def logout(self, user: User) -> None:
+        """End this session in the workspace, delete the cookie, forget what was loaded; audited."""
+        with services.workspace() as ws:
+            Sessions(ws).end(st.session_state.pop(TOKEN, None), "logout")
             ws.audit(user.username, "logout")
+        try:
+            self.cookies.delete(COOKIE_NAME, key="hotpass_cookie_delete")
+        except KeyError:  # the browser had no cookie (a login from the form in this session)
+            pass
+        state.clear()
 
 
 def _draw_form() -> tuple[bool, str, str]:
@@ -110,21 +134,18 @@ def _draw_form() -> tuple[bool, str, str]:
     return submitted, username, password
 
 
-def _explain_failure() -> None:
-    if st.session_state.get("authentication_status") is False:
-        attempt = st.session_state.get(_ATTEMPT)
-        with services.workspace() as ws:
-            locked = bool(attempt) and Users(ws).locked(attempt)
-        if locked:
-            st.error(
-                f"The account {attempt.lower()!r} is locked after {Users.MAX_FAILURES} failed "
-                "logins. "
-                f"Try again in {Users.LOCK_MINUTES} minutes, or ask an admin to run "
-                f"`hotpass users unlock {attempt.lower()}`."
-            )
-        else:
-            st.error("Wrong username or password.")
+def _explain() -> None:
+    failed = st.session_state.get(_FAILED)
+    ended = st.session_state.pop(DENIED, None)
+    if failed and failed > 0:
+        st.error(f"Too many failed logins for this username from your address. Try again in "
+                 f"{failed} minute(s), from another address, or ask an admin to run "
+                 "`hotpass users unlock NAME`.")
+    elif failed:
+        st.error("Wrong username or password.")
     else:
+        if ended:
+            st.warning(ended)
         st.caption(
             "Accounts are made with `hotpass users add NAME --role ROLE`. On the very first start "
             "Hotpass creates `admin` and prints its password once in the server's terminal."
@@ -135,6 +156,45 @@ def require(action: str) -> User:
     """The logged-in user when their role may do ``action``; otherwise say so and stop the page."""
     user = state.user()
     if user is None or not can(user.role, action):
+        with services.workspace() as ws:
+            ws.audit(user.username if user else None, "denied", needs=action, what="page",
+                     reason=f"role {user.role}" if user else "not logged in")
         st.error(f"Your role may not {action} here. Ask an admin for another role.")
         st.stop()
     return user
+
+
+def allowed(action: str, what: str) -> User | None:
+    """The user of this session when, read from the workspace now, their session is open and their
+    role may ``action``; otherwise None, the refusal audited as ``denied`` and told once."""
+    with services.workspace() as ws:
+        user = session_user(ws)
+        if user is not None and can(user.role, action):
+            return user
+        stale = state.user()
+        who = user.username if user else (stale.username if stale else None)
+        why = "session ended" if user is None else f"role {user.role}"
+        ws.audit(who, "denied", needs=action, what=what, reason=why)
+    st.session_state[DENIED] = (f"Not done: your {why} may not {action}. "
+                                "Ask an admin if you need to.") if user else (
+        "Not done: your session has ended. Log in again.")
+    return None
+
+
+def guarded(action: str):
+    """Wrap a button callback so it runs only when :func:`allowed` says so at the click."""
+    def wrap(callback):
+        @functools.wraps(callback)
+        def checked(*args, **kwargs):
+            if allowed(action, callback.__qualname__) is not None:
+                return callback(*args, **kwargs)
+            return None
+        return checked
+    return wrap
+
+
+def refusal() -> None:
+    """Show the last refusal of an action, once (app.py, above the page)."""
+    message = st.session_state.pop(DENIED, None)
+    if message:
+        st.error(message)

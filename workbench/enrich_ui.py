@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from hotpass import HotpassError, ProposalStore, latest_finished
-from workbench import paging, services, stored
+from workbench import auth, paging, services, stored
 from workbench.text import is_missing
 
 ALL = "(all)"
@@ -179,6 +179,7 @@ def _ask(verdict: str | None) -> None:
     st.session_state[CONFIRM] = verdict
 
 
+@auth.guarded("review")
 def _set_all(chosen: dict, verdict: str, username: str) -> None:
     st.session_state[CONFIRM] = None
     with services.workspace() as ws:
@@ -186,6 +187,7 @@ def _set_all(chosen: dict, verdict: str, username: str) -> None:
     _set([int(i) for i in ids], verdict, username)
 
 
+@auth.guarded("review")
 def _set(ids: list[int], verdict: str, username: str) -> None:
     note = (st.session_state.get(NOTE_KEY) or "").strip() or None
     try:

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from hotpass import HotpassError, review
-from workbench import paging, services
+from workbench import auth, paging, services
 from workbench import review_queue as rq
 
 FOCUS, VERSION = "hp.review.focus", "hp.review.version"
@@ -120,6 +120,7 @@ def _actions(row: pd.Series, username: str, frames: list[pd.DataFrame],
                    "also puts it with the other record. Both take effect on the next run.")
 
 
+@auth.guarded("review")
 def _decide(kind: str, row: pd.Series, username: str, note_key: str, subject: rq.Subject,
             side: str = "l") -> None:
     note = (st.session_state.get(note_key) or "").strip()
@@ -152,6 +153,7 @@ def undo(username: str) -> None:
                  icon=":material/undo:", on_click=_undo, args=(username,))
 
 
+@auth.guarded("review")
 def _undo(username: str) -> None:
     count = int(st.session_state.get("review_undo_count") or 1)
     try:
@@ -194,6 +196,7 @@ def _cancel() -> None:
     st.session_state.pop(CONFIRM, None)
 
 
+@auth.guarded("review")
 def _accept(username: str, threshold: float, subject: rq.Subject) -> None:
     st.session_state.pop(CONFIRM, None)
     try:

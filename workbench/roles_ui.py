@@ -17,7 +17,7 @@ from functools import partial
 import streamlit as st
 
 from hotpass import HotpassError
-from workbench import kept, mapping, services, state
+from workbench import auth, kept, mapping, services, state
 from workbench.text import md
 
 NOTE = "roles"
@@ -64,6 +64,7 @@ def sheet_role(box, sheet, found, profile, version: str, username: str, where: s
                     "any record.")
 
 
+@auth.guarded("tune")
 def _changed(widget: str, username: str, chosen: tuple, position: int) -> None:
     """Keep the role, key or date column just chosen (``position`` in ``chosen``) with the rest."""
     values = list(chosen)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hotpass import HotpassError
-from workbench import downloads, kept, overview, running, services, state, widgets
+from workbench import auth, changes_ui, downloads, kept, overview, running, services, state, widgets
 from workbench.text import md
 
 POLL_SECONDS = 1.0
@@ -27,6 +27,7 @@ def run_button(username: str, active: int | None, ready: bool) -> None:
               args=(username,))
 
 
+@auth.guarded("run")
 def _start(username: str) -> None:
     uploads, mapped, profile = state.uploads(), state.mapped(), state.profile()
     try:
@@ -85,6 +86,7 @@ def outcome(run: running.RunState, username: str) -> None:
         widgets.link("downloads", "Download the results", ":material/download:")
     if run.status in running.FINISHED:
         summary(run)
+        changes_ui.section(run.run_id, "run")
     timings(run)
 
 
@@ -125,6 +127,7 @@ def blocked(run: running.RunState, username: str) -> None:
                               args=(run.run_id, username))
 
 
+@auth.guarded("run")
 def _publish(run_id: int, username: str) -> None:
     reason = (st.session_state.get("override_reason") or "").strip()
     if not reason:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hotpass import HotpassError
-from workbench import roles_ui, services, sources, state
+from workbench import auth, roles_ui, services, sources, state
 from workbench.text import md
 
 UPLOADER = "upload_files"  # the drop zone's key is UPLOADER_<n>; n grows after each drop
@@ -38,6 +38,7 @@ def uploader(username: str) -> None:
     )
 
 
+@auth.guarded("upload")
 def _keep(key: str, username: str) -> None:
     files = st.session_state.get(key) or []
     refused = []
@@ -80,6 +81,7 @@ def show_file(upload: sources.Upload, mapped, profile, username: str) -> None:
             tab.dataframe(sources.preview(sheet), width="stretch", height=260)
 
 
+@auth.guarded("upload")
 def _remove(username: str, upload_id: int) -> None:
     try:
         with services.workspace() as ws:

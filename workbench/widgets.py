@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hotpass import ProfileError, can, load_profile
-from workbench import fitting, nav, services, state, tuning
+from workbench import auth, fitting, nav, services, state, tuning
 from workbench.text import md
 
 PROFILE_CHOICE = "profile_choice"
@@ -46,6 +46,7 @@ def fit_ranking(in_use: str, preselected: str | None) -> None:
     st.caption(f"{note}How well each profile fits your files:\n{lines}")
 
 
+@auth.guarded("tune")
 def _choose(options: dict) -> None:
     label = st.session_state.get(PROFILE_CHOICE)
     if not label:

@@ -4,7 +4,8 @@
 an operator reads: Organisations, Contacts, Quality, Validation, Enrichment,
 Clusters, Review, Provenance and Findings as summaries (counts per field and
 rule, per finding code, with examples), the Source Map while it fits in a
-sheet, and Summary, which names the files beside the workbook that hold every
+sheet, Changes (what changed since the previous run, when there is one) and
+Summary, which names the files beside the workbook that hold every
 finding and every field's provenance (``<stem>-findings.csv|.parquet``,
 ``<stem>-provenance.csv|.parquet``). CSV and Parquet copies of every table
 go where the request asks. Everything is written beside its target first and
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hotpass.changes import TABLE as CHANGES
 from hotpass.export import FAILED_RED, SCORE_SCALE, Table, write_workbook
 from hotpass.export.atomic import export_error
 from hotpass.export.copy import copy_csv, copy_parquet
@@ -83,8 +85,15 @@ FLAT = {
 
 #: The entities' tables of a run written before the entity tables were named in its meta values.
 def flat_queries(db: RunDB) -> dict[str, str]:
-    """Every flat deliverable of the run: file stem -> the query of its rows."""
-    return {**{plural: f"SELECT * FROM {table}" for plural, table, _ in entity_tables(db)}, **FLAT}
+    """Every flat deliverable of the run: file stem -> the query of its rows (``changes`` only when
+    the run was compared with a previous one)."""
+    changes = {"changes": f"SELECT * FROM {CHANGES}"} if compared_with(db) is not None else {}
+    return {**{plural: f"SELECT * FROM {table}" for plural, table, _ in entity_tables(db)}, **FLAT, **changes}
+
+
+def compared_with(db: RunDB) -> int | None:
+    """The previous run this run's changes are counted from (None: a first run)."""
+    return (db.meta("changes") or {}).get("previous_run") if db.has(CHANGES) else None
 
 
 def write_flat(db: RunDB, kind: str, folder: str | Path) -> list[Path]:
@@ -233,6 +242,7 @@ def workbook_tables(db: RunDB, profile: Profile, notes: list | None = None) -> l
               ("Enrichment", _table(db, "enrichment")), ("Clusters", clusters), ("Review", review),
               ("Provenance", provenance_summary(db)), ("Source Map", db.frame("out_source_map")),
               ("Findings", findings_summary(db))]
+    frames += _changes(db, notes)
     kinds = cell_kinds(profile)
     out = []
     for name, frame in frames:
@@ -248,6 +258,17 @@ def workbook_tables(db: RunDB, profile: Profile, notes: list | None = None) -> l
         own = {c: k for c, k in kinds.get(name, {}).items() if c in frame}
         out.append(Table(name, frame, {**own, **extra}, conditional=conditional))
     return out
+
+
+def _changes(db: RunDB, notes: list) -> list[tuple[str, pd.DataFrame]]:
+    """The Changes sheet (only when there is a previous run) and its Summary line."""
+    since = compared_with(db)
+    if since is None:
+        notes.append(("What changed", "first run: there is no earlier run of this profile to compare with"))
+        return []
+    frame = db.frame(CHANGES)
+    notes.append(("What changed", f"{len(frame):,} change(s) since run {since}, on the Changes sheet"))
+    return [("Changes", frame)]
 
 
 def _table(db: RunDB, name: str) -> pd.DataFrame | None:

@@ -8,7 +8,7 @@ flags are stored as 0/1 and read back as ``bool``. Ids are
 from __future__ import annotations
 
 #: Bumped when a table changes; ``PRAGMA user_version`` holds the version a file has.
-VERSION = 1
+VERSION = 2  # 2: sessions and login_attempts
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -47,12 +47,22 @@ CREATE INDEX IF NOT EXISTS uploads_user ON uploads (username, removed_at);
 CREATE TABLE IF NOT EXISTS user_state (
     username TEXT NOT NULL, key TEXT NOT NULL, value TEXT, updated_at TEXT NOT NULL,
     PRIMARY KEY (username, key));
+CREATE TABLE IF NOT EXISTS sessions (
+    session_id INTEGER PRIMARY KEY AUTOINCREMENT, token_hash TEXT NOT NULL UNIQUE,
+    username TEXT NOT NULL, client TEXT, started_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+    ended_at TEXT, ended_reason TEXT);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username, ended_at);
+CREATE TABLE IF NOT EXISTS login_attempts (
+    attempt_id INTEGER PRIMARY KEY AUTOINCREMENT, attempted_at TEXT NOT NULL,
+    account TEXT NOT NULL, client TEXT NOT NULL, ok INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS login_attempts_at ON login_attempts (attempted_at);
 """
 
 #: Columns read back as ``datetime`` (by name, in every table and query).
 TIME_COLUMNS = frozenset({
     "started_at", "finished_at", "heartbeat_at", "created_at", "undone_at", "logged_at",
-    "locked_until", "password_changed_at", "decided_at", "uploaded_at", "removed_at", "updated_at"})
+    "locked_until", "password_changed_at", "decided_at", "uploaded_at", "removed_at", "updated_at",
+    "expires_at", "ended_at", "attempted_at"})
 #: Columns read back as ``bool``.
 FLAG_COLUMNS = frozenset({"auto"})
 
