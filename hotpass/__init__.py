@@ -67,6 +67,7 @@ _API = {
     "random_password": "hotpass.users",
     "Sessions": "hotpass.sessions",
     "review": "hotpass.review",
+    "label_accuracy": "hotpass.review",
     "ProposalStore": "hotpass.enrich",
     # reports and deliverables
     "build_report": "hotpass.report.build",

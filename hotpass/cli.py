@@ -55,6 +55,9 @@ def refine(
                                         help="Re-apply a saved column mapping (JSON from an earlier run)."),
     retrain: bool = typer.Option(False, "--retrain", help="Train the matching model again instead of "
                                  "reusing the one cached in the workspace."),
+    retrain_from_labels: bool = typer.Option(False, "--retrain-from-labels", help="Re-estimate the matching "
+                                             "model from reviewers' same/different decisions (at least 10 "
+                                             "pairs among these records) and keep it in the workspace."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the result line."),
     report: Path | None = typer.Option(None, "--report", help="Folder for the quality report (HTML, "
                                        "Markdown, JSON); default: the workbook's folder."),
@@ -83,6 +86,7 @@ def refine(
         with hotpass.Workspace(workspace) as ws:
             result = hotpass.refine(files, prof, output=output, csv_dir=csv_dir, parquet_dir=parquet_dir, saved=saved,
                          progress=(lambda *a: None) if quiet else _progress, workspace=ws, retrain=retrain,
+                         retrain_from_labels=retrain_from_labels,
                          username=_user(), report_dir=report_dir, override=override_gate,
                          references=reference or ())
             with result:
@@ -249,7 +253,8 @@ def doctor(workspace: Path = typer.Option(Path("workspace"), "--workspace", "-w"
     raise typer.Exit(1 if failed else 0)
 
 
-WORKSPACE_OPTION = typer.Option(Path("workspace"), "--workspace", "-w", help="Workspace folder.")
+WORKSPACE_OPTION = typer.Option(Path("workspace"), "--workspace", "-w", envvar="HOTPASS_WORKSPACE",
+                                help="Workspace folder (default: $HOTPASS_WORKSPACE, else ./workspace).")
 REVIEWER_OPTION = typer.Option(None, "--reviewer", "-r", help="Who decides (default: the login name).")
 
 
@@ -293,6 +298,30 @@ def review_decide(
     except HotpassError as exc:
         _fail(str(exc))
     typer.echo(f"decision #{decision}: {verdict} recorded; run `hotpass refine` again to apply it")
+
+
+@review_app.command("accuracy")
+def review_accuracy(workspace: Path = WORKSPACE_OPTION,
+                    run: int | None = typer.Option(None, "--run", help="Run to measure (default: the latest "
+                                                   "finished run).")) -> None:
+    """Precision, recall and F1 of a run's scored pairs against the same/different decisions, by
+    match threshold (* marks the profile's)."""
+    try:
+        with hotpass.Workspace(workspace) as ws:
+            table = hotpass.label_accuracy(ws, run)
+    except HotpassError as exc:
+        _fail(str(exc))
+    if not len(table) or not table["labels"].iloc[0]:
+        _fail("no same/different decisions on this run's records yet; decide some with `hotpass review decide`")
+    typer.echo(f"{table['labels'].iloc[0]} labelled pairs")
+    typer.echo("threshold  precision  recall  f1     tp  fp  fn")
+    for row in table.itertuples(index=False):
+        typer.echo(f"{'*' if row.current else ' '}{row.threshold:<9.2f} {_share(row.precision):<10} "
+                   f"{_share(row.recall):<7} {_share(row.f1):<6} {row.tp:<3} {row.fp:<3} {row.fn}")
+
+
+def _share(value) -> str:
+    return "-" if value is None or value != value else f"{value:.3f}"
 
 
 @review_app.command("undo")

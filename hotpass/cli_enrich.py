@@ -12,7 +12,8 @@ from hotpass.cli_common import login_name
 
 enrich_app = typer.Typer(help="Enrichment proposals: list, approve, reject, undo.", no_args_is_help=True)
 
-WORKSPACE = typer.Option(Path("workspace"), "--workspace", "-w", help="Workspace folder.")
+WORKSPACE = typer.Option(Path("workspace"), "--workspace", "-w", envvar="HOTPASS_WORKSPACE",
+                         help="Workspace folder (default: $HOTPASS_WORKSPACE, else ./workspace).")
 REVIEWER = typer.Option(None, "--reviewer", "-r", help="Who decides (default: the login name).")
 PROVIDER = typer.Option(None, "--provider", help="Only proposals of this provider.")
 FIELD = typer.Option(None, "--field", help="Only proposals for this field.")

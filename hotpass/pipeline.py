@@ -169,7 +169,7 @@ def refine(paths: Sequence[str | Path], profile: Profile, *, output: str | Path 
            csv_dir: str | Path | None = None, parquet_dir: str | Path | None = None,
            report_dir: str | Path | None = None, saved: list[SheetMapping] | None = None,
            exact_mappings: bool = False, names: Sequence[str] | None = None, workspace=None,
-           retrain: bool = False, username: str | None = None, override: str | None = None,
+           retrain: bool = False, retrain_from_labels: bool = False, username: str | None = None, override: str | None = None,
            references: Sequence[str | Path] = (), progress: Progress = quiet,
            raise_blocked: bool = True) -> RunResult:
     """Read, map, refine, validate and (when published) write the deliverables of ``paths``.
@@ -183,7 +183,7 @@ def refine(paths: Sequence[str | Path], profile: Profile, *, output: str | Path 
     """
     request = Request.for_paths(
         list(paths), names, mappings=tuple(_mapping_dicts(saved)), exact_mappings=exact_mappings,
-        retrain=retrain, override=override, username=username, references=tuple(str(r) for r in references),
+        retrain=retrain, retrain_from_labels=retrain_from_labels, override=override, username=username, references=tuple(str(r) for r in references),
         workbook=_text(output), csv_dir=_text(csv_dir), parquet_dir=_text(parquet_dir),
         report_dir=_text(report_dir))
     run = start(request, profile, workspace, progress)

@@ -15,7 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from hotpass.errors import HotpassError, WorkspaceError
-from hotpass.resolve import PAIRS
+from hotpass.resolve import CLUSTERS, PAIRS, accuracy, labels_frame
+from hotpass.resolve.labels import THRESHOLDS
+from hotpass.resolve.settings import ModelSpec
 from hotpass.result import latest_finished, open_run
 from hotpass.text import is_missing
 
@@ -67,6 +69,19 @@ def counts(workspace) -> tuple[int, int]:
         total = int(result.db.value(f"SELECT count(*) FROM {PAIRS} WHERE band = 'review'") or 0)
     remaining = len(queue(workspace))
     return max(total - remaining, 0), remaining
+
+
+def label_accuracy(workspace, run_id: int | None = None, thresholds=THRESHOLDS) -> pd.DataFrame:
+    """Precision, recall and F1 of a run's scored pairs (the latest finished run by default)
+    against the workspace's pairwise decisions on its records, at each threshold and at the
+    profile's match threshold (column ``current``); see :func:`hotpass.resolve.accuracy`."""
+    run_id = _latest(workspace) if run_id is None else run_id
+    with open_run(workspace, run_id) as result:
+        pairs = result.db.frame(f"SELECT key_l, key_r, match_probability FROM {PAIRS}")
+        keys = [row[0] for row in result.db.rows(f"SELECT record_key FROM {CLUSTERS}")]
+        profile = result.profile
+    current = ModelSpec.from_profile(profile).match if profile is not None else None
+    return accuracy(pairs, labels_frame(workspace.decisions(), keys), thresholds, current)
 
 
 def cluster_members(workspace, record_key: str) -> list[str]:

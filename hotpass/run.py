@@ -41,6 +41,7 @@ class Request:
     mappings: tuple[dict, ...] = ()  # saved sheet mappings (hotpass.mapping.SheetMapping as dicts)
     exact_mappings: bool = False  # the mappings were made for these very sheets: apply them as they are
     retrain: bool = False
+    retrain_from_labels: bool = False  # re-estimate m from reviewers' pairwise decisions
     override: str | None = None  # publish despite failed blocking expectations, for this reason
     username: str | None = None
     references: tuple[str, ...] = ()  # reference lists for the reference_list provider

@@ -12,6 +12,7 @@ from __future__ import annotations
 from hotpass.resolve.cache import ScoreCache, load_model, model_path, save_model
 from hotpass.resolve.clustering import Conflict, Constraints, cluster, cluster_with_conflicts
 from hotpass.resolve.features import features
+from hotpass.resolve.labels import MIN_LABELS, accuracy, labels_frame
 from hotpass.resolve.resolver import (
     CLUSTERS,
     PAIRS,
@@ -26,6 +27,7 @@ from hotpass.resolve.training import describe, prior_weight
 
 __all__ = [
     "CLUSTERS",
+    "MIN_LABELS",
     "PAIRS",
     "REVIEW",
     "SKIPPED_RULE",
@@ -34,10 +36,12 @@ __all__ = [
     "Resolution",
     "Resolved",
     "ScoreCache",
+    "accuracy",
     "cluster",
     "cluster_with_conflicts",
     "describe",
     "features",
+    "labels_frame",
     "load_model",
     "model_path",
     "prior_weight",

@@ -19,6 +19,8 @@ Splink scores on the same connection, and the results are tables:
 A cached model is reused when its structure matches the current settings (see
 :func:`hotpass.resolve.settings.fingerprint`); only the prior is estimated
 again, because it depends on how many records there are.
+With labels (reviewers' pairwise decisions, at least ``MIN_LABELS``), m is
+then re-estimated from them (:mod:`hotpass.resolve.labels`).
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ from hotpass.resolve.cache import ScoreCache, score_key
 from hotpass.resolve.clustering import Conflict, Constraints, cluster_with_conflicts
 from hotpass.resolve.features import TABLE as FEATURES
 from hotpass.resolve.features import build as build_features
-from hotpass.resolve.features import build_fields
-from hotpass.resolve.features import tf_name_core
+from hotpass.resolve.features import build_fields, tf_name_core
+from hotpass.resolve.labels import MIN_LABELS, retrain_m
 from hotpass.resolve.session import SCORED, SplinkSession, digest
 from hotpass.rundb import RunDB, quote
 
@@ -52,7 +54,8 @@ class Resolution:
 
     ``model``: the Splink model (``save_model_to_json``); ``trained``: False when a cached
     model was used; ``conflicts``: must-links refused because of a cannot-link; ``notes``:
-    what training could not estimate, Splink's warnings, blocking rules left out.
+    what training could not estimate, Splink's warnings, blocking rules left out; ``labels``:
+    how many decided pairs re-estimated m (0: none).
     """
 
     model: dict
@@ -61,6 +64,7 @@ class Resolution:
     timings: dict[str, float] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    labels: int = 0
 
 
 class _Clock:
@@ -88,7 +92,7 @@ def usable_model(model: dict | None, spec: rs.ModelSpec) -> bool:
 def resolve(db: RunDB, profile, orgs: str, contacts: str | None = None,
             constraints: Constraints | None = None, model: dict | None = None, retrain: bool = False,
             progress: Progress | None = None, scores: ScoreCache | None = None,
-            entity: str | None = None) -> Resolution:
+            entity: str | None = None, labels: pd.DataFrame | None = None) -> Resolution:
     """Score, band and cluster the records of table ``orgs`` (see the module docstring).
 
     ``entity``: whose resolution settings to use (the profile's first entity that stands alone
@@ -96,6 +100,8 @@ def resolve(db: RunDB, profile, orgs: str, contacts: str | None = None,
     built-in organisation comparisons. ``model``: a model from an earlier run, reused unless
     ``retrain`` or its settings differ. ``scores``: where the last run's scored pairs are kept;
     reused when the records and the model are the same as then, so only clustering runs again.
+    ``labels``: decided pairs (:func:`hotpass.resolve.labels.labels_frame`); with at least
+    ``MIN_LABELS`` of them, m is re-estimated from them after the usual training.
     """
     clock = _Clock(progress)
     constraints = constraints or Constraints()
@@ -113,29 +119,36 @@ def resolve(db: RunDB, profile, orgs: str, contacts: str | None = None,
     if records < 2:
         _no_pairs(db)
         notes.append(f"Fewer than two {plural.replace('_', ' ')} records: nothing to resolve.")
-        trained = False
+        trained, used = False, 0
         model = model or {}
     else:
-        model, trained = _score(db, profile, model, retrain, spec, clock, notes, scores)
+        usable = labels if labels is not None and len(labels) >= MIN_LABELS and labels["clerical_match_score"].any() \
+            else None
+        if labels is not None and usable is None:
+            notes.append(f"{len(labels)} decided pairs in this run: retraining from labels needs {MIN_LABELS}, "
+                         "some of them decided the same.")
+        model, trained = _score(db, profile, model, retrain, spec, clock, notes, scores, usable)
+        used = len(usable) if usable is not None else 0
     _band(db, spec, constraints)
     conflicts = clock.step("cluster", 0.9, "Clustering", _cluster, db, spec, constraints)
     notes.extend(conflict.message for conflict in conflicts)
     _review(db)
     found = db.value(f"SELECT count(DISTINCT cluster_id) FROM {CLUSTERS}")
     clock.progress("resolve", 1.0, f"Resolved {records:,} records into {found:,} {plural.replace('_', ' ')}")
-    return Resolution(model, trained, records, clock.timings, conflicts, notes)
+    return Resolution(model, trained, records, clock.timings, conflicts, notes, used)
 
 
 def _score(db: RunDB, profile, model: dict | None, retrain: bool, spec: rs.ModelSpec, clock: _Clock,
-           notes: list[str], scores: ScoreCache | None) -> tuple[dict, bool]:
+           notes: list[str], scores: ScoreCache | None, labels: pd.DataFrame | None = None) -> tuple[dict, bool]:
     """(model, trained), with table ``scored_pairs``: reuse ``model`` when it fits, else train;
-    then predict. With ``scores``, pairs the same model scored on the same records are read back."""
+    with ``labels``, re-estimate m from them (trained is then True); then predict. With ``scores``,
+    pairs the same model scored on the same records are read back."""
     reuse = model is not None and not retrain and usable_model(model, spec)
     if model is not None and not retrain and not reuse:
         notes.append("The cached model was trained with other settings: trained a new one.")
     frame_digest = digest(db) if scores is not None else ""
     stored_model = model  # what the workspace holds; the prior is re-estimated from it
-    if reuse and scores is not None:
+    if reuse and scores is not None and labels is None:
         cached = clock.step("predict", 0.1, "Reading the last run's scores", scores.get,
                             score_key(frame_digest, stored_model, spec), db, SCORED)
         if cached is not None:
@@ -151,6 +164,10 @@ def _score(db: RunDB, profile, model: dict | None, retrain: bool, spec: rs.Model
             model, found = clock.step("train", 0.05, "Training the model", training.train, session, spec,
                                       lambda f, m: clock.progress("resolve", 0.05 + 0.6 * f, m))
             notes.extend(found)
+        if labels is not None:
+            model = clock.step("labels", 0.65, f"Re-estimating m from {len(labels):,} decided pairs", retrain_m,
+                               session, model, labels, spec)
+            reuse = False
         clock.step("predict", 0.7, "Scoring candidate pairs", session.predict, model)
         notes.extend(session.notes)
         skipped = [skipped_note(rule, estimate, spec) for rule, estimate in session.skipped]
@@ -250,7 +267,7 @@ class Resolved:
 def resolve_frames(orgs: pd.DataFrame, profile, constraints: Constraints | None = None,
                    model: dict | None = None, retrain: bool = False, progress: Progress | None = None,
                    contacts: pd.DataFrame | None = None, scores: ScoreCache | None = None,
-                   entity: str | None = None) -> Resolved:
+                   entity: str | None = None, labels: pd.DataFrame | None = None) -> Resolved:
     """:func:`resolve` on record frames (``orgs`` with record_id and record_key, ``contacts`` with
     org_record) in a database of their own; for tests, benchmarks and reference lists."""
     with RunDB() as db:
@@ -259,7 +276,7 @@ def resolve_frames(orgs: pd.DataFrame, profile, constraints: Constraints | None 
             db.write("_contacts", contacts)
         started = time.perf_counter()
         found = resolve(db, profile, "_orgs", "_contacts" if contacts is not None else None, constraints, model,
-                        retrain, progress, scores, entity)
+                        retrain, progress, scores, entity, labels)
         found.timings["total"] = round(time.perf_counter() - started, 3)
         return Resolved(db.frame(PAIRS), db.frame(CLUSTERS), db.frame(REVIEW), found.model, found.trained,
                         found.timings, found.conflicts, found.notes)

@@ -208,3 +208,14 @@ def describe(model: dict) -> list[dict]:
                 }
             )
     return rows
+
+
+def floor_m(model: dict, m_floor: float) -> dict:
+    """``model`` with each comparison's m floored at ``m_floor``, normalised and rounded."""
+    out = tidy(model)
+    for comp in out["comparisons"]:
+        levels = _levels(comp)
+        m = _normalised([max(_prob(level.get("m_probability")), m_floor) for level in levels])
+        for level, value in zip(levels, m, strict=True):
+            level["m_probability"] = rounded(value)
+    return out

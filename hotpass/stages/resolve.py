@@ -3,7 +3,9 @@
 The decisions in force are copied from the workspace into the run's
 ``decisions`` table (so the run shows what it honoured), the cached model is
 reused unless the request says retrain, and the last run's scores are reused
-when nothing changed. See :mod:`hotpass.resolve` for the tables it writes.
+when nothing changed. When the request says retrain from labels, the pairwise
+decisions on this run's records re-estimate the model's m (meta
+``resolution``: ``labels`` says how many were used). See :mod:`hotpass.resolve` for the tables it writes.
 Decisions that contradict each other, and blocking rules left out to bound
 the number of pairs, are findings.
 """
@@ -20,6 +22,7 @@ from hotpass.resolve import (
     SKIPPED_RULE,
     Constraints,
     ScoreCache,
+    labels_frame,
     load_model,
     resolve,
     save_model,
@@ -48,14 +51,15 @@ def run(run: Run, profile: Profile) -> int:
         contacts = records_table(CONTACT) if entity == ORG and lay.contact else None
         model = load_model(ws.directory, profile, entity) if ws is not None and not run.request.retrain else None
         scores = ScoreCache(ws.directory, profile, entity) if ws is not None else None
+        labels = _labels(db, decisions, records_table(entity)) if run.request.retrain_from_labels else None
         found = resolve(db, profile, records_table(entity), contacts, constraints, model, run.request.retrain,
-                        run.report, scores, entity)
+                        run.report, scores, entity, labels)
         if ws is not None and found.trained:
             save_model(ws.directory, profile, found.model, entity)
         suffix = "" if entity == profile.primary else f":{entity}"
         db.set_meta(f"model{suffix}", found.model)
         db.set_meta(f"resolution{suffix}", {"trained": found.trained, "notes": found.notes,
-                                             "timings": found.timings})
+                                             "timings": found.timings, "labels": found.labels})
         db.add_findings("resolve", finding_rows(found))
         if entity != profile.primary:
             for table in (PAIRS, CLUSTERS, REVIEW):
@@ -63,6 +67,11 @@ def run(run: Run, profile: Profile) -> int:
                 db.drop(table)
         total += found.records
     return total
+
+
+def _labels(db, decisions: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The pairwise decisions whose two records are both in ``table``, as labels."""
+    return labels_frame(decisions, (row[0] for row in db.rows(f"SELECT record_key FROM {table}")))
 
 
 def finding_rows(found) -> list[tuple]:
