@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import zipfile
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from hotpass import Profile, Users, Workspace, load_profile, refine, review
 from hotpass.samples.people import write_people
-from tests.conftest import ROOT
+from tests.test_app_pages import PASSWORD, logged_in, workspace_copy
 from workbench import downloads, kept, overview
 from workbench import review_queue as rq
 
-PASSWORD = "correct-horse-1"
 ROLES = ("viewer", "operator", "reviewer", "admin")
 
 
@@ -46,11 +43,7 @@ def master(tmp_path_factory):
 @pytest.fixture
 def ws_dir(master, tmp_path, monkeypatch):
     """A fresh copy of the master workspace for the app; the app lets go of it afterwards."""
-    directory = tmp_path / "workspace"
-    shutil.copytree(master / "workspace", directory)
-    monkeypatch.setenv("HOTPASS_WORKSPACE", str(directory))
-    yield directory
-    st.cache_resource.clear()
+    yield from workspace_copy(master / "workspace", tmp_path, monkeypatch)
 
 
 @pytest.fixture
@@ -58,16 +51,6 @@ def summary(ws_dir) -> dict:
     """The person run's Summary lines."""
     with Workspace(ws_dir) as ws:
         return json.loads(ws.runs().iloc[0]["summary"])
-
-
-def logged_in(username: str, page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.text_input(key="login_username").input(username)
-    at.text_input(key="login_password").input(PASSWORD)
-    at.button(key="login_submit").click().run()
-    at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
 
 
 def texts(elements) -> str:

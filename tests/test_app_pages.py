@@ -51,14 +51,20 @@ def master(tmp_path_factory, aviation):
     return root
 
 
-@pytest.fixture
-def ws_dir(master, tmp_path, monkeypatch):
-    """A fresh copy of the master workspace for the app; the app lets go of it afterwards."""
+def workspace_copy(source, tmp_path, monkeypatch):
+    """A fresh copy of ``source`` (a workspace folder) that the app uses; the app lets go of it
+    afterwards. For a fixture: ``yield from workspace_copy(...)``."""
     directory = tmp_path / "workspace"
-    shutil.copytree(master / "workspace", directory)
+    shutil.copytree(source, directory)
     monkeypatch.setenv("HOTPASS_WORKSPACE", str(directory))
     yield directory
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def ws_dir(master, tmp_path, monkeypatch):
+    """A fresh copy of the master workspace for the app; the app lets go of it afterwards."""
+    yield from workspace_copy(master / "workspace", tmp_path, monkeypatch)
 
 
 def opened(directory) -> Workspace:

@@ -20,12 +20,11 @@ from hotpass.run import Request, Run
 from hotpass.rundb import RunDB
 from hotpass.samples import generate_samples
 from hotpass.stages import changes as changes_stage
-from tests.conftest import ROOT
+from tests.test_app_pages import PASSWORD, logged_in
 from workbench import kept
 
 pytestmark = pytest.mark.slow
 
-PASSWORD = "correct-horse-1"
 ROW = ["kind", "entity", "golden_id", "previous_id", "field", "before", "after"]
 
 
@@ -162,16 +161,6 @@ def test_run_changes_compares_two_stored_runs(refined):
     assert run_changes(runs / "1" / RUN_FILE, runs / "2" / RUN_FILE).empty
 
 
-def _logged_in(username: str, page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.text_input(key="login_username").input(username)
-    at.text_input(key="login_password").input(PASSWORD)
-    at.button(key="login_submit").click().run()
-    at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception
-    return at
-
-
 @pytest.fixture
 def app_ws(refined, tmp_path, monkeypatch):
     """A copy of the workspace for the app, where ope1's last run is run 3."""
@@ -192,7 +181,7 @@ def _changes_shown(at: AppTest) -> pd.DataFrame:
 
 
 def test_the_quality_page_shows_what_changed(app_ws):
-    at = _logged_in("vie1", "quality")
+    at = logged_in("vie1", "quality")
     shown = _changes_shown(at)
     assert sorted(shown["kind"]) == ["cluster_merged", "cluster_split", "enrichment_applied", "field_changed"]
     at.selectbox(key="quality_run").select(1).run()
@@ -200,7 +189,7 @@ def test_the_quality_page_shows_what_changed(app_ws):
 
 
 def test_the_run_page_shows_what_changed_after_a_finished_run(app_ws):
-    at = _logged_in("ope1", "run")
+    at = logged_in("ope1", "run")
     assert len(_changes_shown(at)) == 4
 
 
