@@ -275,7 +275,7 @@ def review_list(workspace: Path = WORKSPACE_OPTION,
             typer.echo(f"{reviewed} reviewed, {remaining} remaining")
             for row in hotpass.review.queue(ws).head(limit).itertuples(index=False):
                 typer.echo(f"{row.match_probability:.3f}  {row.key_l}  {row.key_r}  "
-                           f"{row.name_l!s} | {row.name_r!s}")
+                           f"{hotpass.review.side_label(row, 'l')} | {hotpass.review.side_label(row, 'r')}")
     except HotpassError as exc:
         _fail(str(exc))
 

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from hotpass.errors import MappingError
 from hotpass.ingest.headers import fold_header
 from hotpass.profile import Profile
-from hotpass.roles import RoleHints, SheetRole, classify, classify_all
+from hotpass.roles import ID_ENDINGS, RoleHints, SheetRole, classify, classify_all
 from hotpass.text import fold, is_missing, words
 
 #: The entities of the shipped profiles, which the organisation-and-contact stages name.
@@ -88,6 +88,13 @@ class _Candidate:
     method: str
 
 
+def _is_identifier(header: str) -> bool:
+    """Whether a header names an identifier by its last word ("Member No", "Client ID"): a fuzzy
+    match never turns one into a name or a name into one ("Member No" is not "Member Name")."""
+    found = words(header)
+    return bool(found) and found[-1] in ID_ENDINGS
+
+
 class _SynonymIndex:
     """Folded synonyms of every field of one record kind."""
 
@@ -102,6 +109,17 @@ class _SynonymIndex:
                     self.by_fold[folded] = name
                     self.by_words.append((tuple(words(synonym)), name))
         self.choices = list(self.by_fold)
+        self.spelled = {fold(syn): syn for name, spec in profile.fields(kind).items()
+                        for syn in reversed([name.replace("_", " "), spec.label, *spec.synonyms])}
+        self.kinds = {name: spec.kind for name, spec in profile.fields(kind).items()}
+
+    def _flips_identity(self, header: str, choice: str) -> bool:
+        """Whether a fuzzy match of ``header`` to the synonym ``choice`` turns an identifier into a
+        name or a name into an identifier ("Member No" is not "Member Name")."""
+        kind = self.kinds[self.by_fold[choice]]
+        if kind not in (*_NAME_KINDS, "id", "link"):
+            return False
+        return _is_identifier(header) != _is_identifier(self.spelled.get(choice, choice))
 
     def match(self, header: str, fuzzy_min: float) -> _Candidate | None:
         folded = fold(header)
@@ -109,9 +127,11 @@ class _SynonymIndex:
             return None
         if folded in self.by_fold:
             return _Candidate(f"{self.kind}.{self.by_fold[folded]}", 100.0, "synonym")
-        best = process.extractOne(folded, self.choices, scorer=fuzz.ratio, score_cutoff=fuzzy_min)
-        if best and len(folded) >= 4:
-            return _Candidate(f"{self.kind}.{self.by_fold[best[0]]}", round(best[1] * 0.97, 1), "fuzzy")
+        if len(folded) >= 4:
+            for choice, score, _ in process.extract(folded, self.choices, scorer=fuzz.ratio,
+                                                    score_cutoff=fuzzy_min, limit=5):
+                if not self._flips_identity(header, choice):
+                    return _Candidate(f"{self.kind}.{self.by_fold[choice]}", round(score * 0.97, 1), "fuzzy")
         return self._word_match(header)
 
     def _word_match(self, header: str) -> _Candidate | None:
@@ -120,7 +140,8 @@ class _SynonymIndex:
         best: tuple[int, str] | None = None
         for syn_words, name in self.by_words:
             n = len(syn_words)
-            if not n or n >= len(header_words) or len("".join(syn_words)) < 3:
+            if not n or n >= len(header_words) or len("".join(syn_words)) < 3 or \
+                    self._flips_identity(header, fold(" ".join(syn_words))):
                 continue
             for i in range(len(header_words) - n + 1):
                 if tuple(header_words[i : i + n]) == syn_words and (best is None or n > best[0]):

@@ -111,6 +111,17 @@ def _shown(row: pd.Series) -> list[str]:
             and c not in ("key_l", "source_l")]
 
 
+def side_label(row, side: str) -> str:
+    """What one record of a queued pair is called: its name (``name``, ``full_name``), else its
+    first two shown fields; ``row`` is a queue row (Series or itertuples row), ``side`` l or r."""
+    values = row._asdict() if hasattr(row, "_asdict") else dict(row)
+    shown = _shown(pd.Series(values))
+    named = next((f for f in ("name", "full_name") if f in shown), None)
+    fields = [named] if named else shown[:2]
+    parts = [str(values[f"{f}_{side}"]) for f in fields if not is_missing(values[f"{f}_{side}"])]
+    return " ".join(parts) or "(no name)"
+
+
 def _describe(row: pd.Series, side: str) -> str:
     lines = [f"{name}: {row[f'{name}_{side}']}" for name in _shown(row)
              if not is_missing(row[f"{name}_{side}"])]

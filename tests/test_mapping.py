@@ -197,3 +197,16 @@ def test_a_regulators_contact_columns_go_to_the_contact_and_an_area_of_provinces
     assert targets["Area"] == "organisation.region"
     towns = make_sheet(["Company", "Area"], [["Karoo Air", "Upington"], ["Heli Ops", "Lanseria"]])
     assert {c.source: c.target for c in map_sheet(towns, load_profile(name)).columns}["Area"] == "organisation.town"
+
+
+def test_an_identifier_header_is_never_matched_fuzzily_to_a_name():
+    from hotpass.profile import load_profile
+
+    members = make_sheet(["Member No", "First Name", "Last Name", "DOB"],
+                         [["M001", "Thandi", "Nkosi", "03/04/1988"], ["M002", "Pieter", "Botha", "12/11/1975"]])
+    targets = {c.source: c.target for c in map_sheet(members, load_profile("person")).columns}
+    assert targets["Member No"] == "person.source_id"
+    assert targets["First Name"] == "person.given_name" and targets["Last Name"] == "person.surname"
+    company = make_sheet(["Company No", "Company Name"], [["C1", "Karoo Air"], ["C2", "Heli Ops"]])
+    targets = {c.source: c.target for c in map_sheet(company, load_profile("generic")).columns}
+    assert targets["Company No"] != "organisation.name" and targets["Company Name"] == "organisation.name"

@@ -122,3 +122,32 @@ def test_reviewed_counts_survive_a_rerun(tmp_path, aviation):
         assert review.counts(ws) == (1, remaining - 1)
         refine(files, aviation, workspace=ws)
         assert review.counts(ws) == (1, remaining - 1)
+
+
+def test_a_people_run_is_reviewed_and_exported_by_name(tmp_path):
+    """The review commands on a run of the person profile (no organisation name column)."""
+    from hotpass.profile import load_profile
+
+    members = tmp_path / "members.csv"
+    members.write_text("Member No,First Name,Last Name,DOB,City,Zip,E-mail\n"
+                       "M001,Thandi,Nkosi,03/04/1988,Durban,4001,thandi.n@example.org\n"
+                       "M002,Thandi,Nkosi,1988-04-03,Durban,4001,\n"
+                       "M003,Pieter,van der Merwe,12/11/1975,Pretoria,0181,pieter@example.org\n"
+                       "M004,Peter,van der Merwe,12/11/1975,Pretoria,181,pieter@example.org\n"
+                       "M005,Aisha,Patel,,Cape Town,8001,aisha.patel@example.org\n",
+                       encoding="utf-8")
+    other = tmp_path / "odd.csv"
+    other.write_text('Name;Joined\n"Sipho Dlamini";2020\n', encoding="utf-8")
+    with Workspace(tmp_path / "ws") as workspace:
+        refine([members, other], load_profile("person"), workspace=workspace, raise_blocked=False).close()
+        queue = review.queue(workspace)
+    listed = hotpass("review", "list", "--workspace", tmp_path / "ws")
+    assert listed.returncode == 0, listed.stderr
+    assert "Traceback" not in listed.stderr
+    assert len(queue), "five people, two pairs alike: the model is unsure of one"
+    for _, row in queue.iterrows():
+        assert f"{review.side_label(row, 'l')} | {review.side_label(row, 'r')}" in listed.stdout
+        assert review.side_label(row, "l") == "Thandi Nkosi"
+    exported = hotpass("review", "export", tmp_path / "tasks.json", "--workspace", tmp_path / "ws")
+    assert exported.returncode == 0, exported.stderr
+    assert "Same person" in (tmp_path / "tasks.xml").read_text(encoding="utf-8")
