@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hotpass import Users
-from workbench import admin_ui, auth, services
+from workbench import admin_ui, auth, labelstudio_ui, services
 
 user = auth.require("admin")
 st.title("Admin")
@@ -20,6 +20,8 @@ admin_ui.manage(accounts, user.username)
 st.caption("Roles: viewer (read, download) · operator (also upload, tune, run) · reviewer (read, "
            "download, review) · admin (everything, including users). The last admin cannot be "
            "removed or demoted.")
+
+labelstudio_ui.section(user.username)
 
 st.subheader("Audit log")
 with services.workspace() as ws:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from hotpass import HotpassError
-from workbench import auth, changes_ui, downloads, quality_ui, services, widgets
+from workbench import accuracy_ui, auth, changes_ui, downloads, quality_ui, services, widgets
 from workbench.text import md
 
-auth.require("read")
+user = auth.require("read")
 st.title("Quality")
 
 with services.workspace() as ws:
@@ -25,6 +25,7 @@ try:
                f"{len(report.get('files') or [])} file(s)")
     quality_ui.headline(report)
     changes_ui.section(run_id, "quality")
+    accuracy_ui.section(run_id, user)
     quality_ui.figures(report)
     quality_ui.validation(report)
     quality_ui.findings(run_id, report)

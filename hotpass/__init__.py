@@ -68,6 +68,10 @@ _API = {
     "Sessions": "hotpass.sessions",
     "review": "hotpass.review",
     "label_accuracy": "hotpass.review",
+    "display_id": "hotpass.keys",
+    "mask": "hotpass.report.mask",
+    "labelstudio": "hotpass.labelstudio",
+    "MIN_LABELS": "hotpass.resolve.labels",
     "ProposalStore": "hotpass.enrich",
     # reports and deliverables
     "build_report": "hotpass.report.build",
@@ -82,9 +86,32 @@ _API = {
     "is_missing": "hotpass.text",
     "fold": "hotpass.text",
     "configure_telemetry": "hotpass.telemetry",
+    # personal data (POPIA)
+    "LAWFUL_BASES": "hotpass.profile",
+    "suppress": "hotpass.privacy.suppression",
+    "suppression_counts": "hotpass.privacy.suppression",
+    "purge": "hotpass.privacy.retention",
+    "register_rows": "hotpass.privacy.register",
+    "register_markdown": "hotpass.privacy.register",
+    "REGISTER_COLUMNS": "hotpass.privacy.register",
+    "declare_purpose": "hotpass.privacy.purposes",
+    "declared_purpose": "hotpass.privacy.purposes",
+    "check_purpose": "hotpass.privacy.purposes",
+    "is_suppressed": "hotpass.privacy.suppression",
+    "unsuppress": "hotpass.privacy.suppression",
+    "register_csv": "hotpass.privacy.register",
+    "Subject": "hotpass.privacy.dsar_match",
+    "SubjectError": "hotpass.privacy.dsar_match",
+    "search_subject": "hotpass.privacy.dsar",
+    "export_subject": "hotpass.privacy.dsar",
+    "correct_subject": "hotpass.privacy.dsar",
+    "erase_subject": "hotpass.privacy.dsar_erase",
 }
 #: Facade names that differ from the name in their module.
-_RENAMED = {"configure_telemetry": "configure"}
+_RENAMED = {"configure_telemetry": "configure", "suppression_counts": "counts", "register_rows": "rows",
+            "register_markdown": "to_markdown", "REGISTER_COLUMNS": "COLUMNS", "declare_purpose": "declare",
+            "declared_purpose": "declared", "check_purpose": "check", "register_csv": "to_csv", "search_subject": "search", "export_subject": "export",
+            "correct_subject": "correct", "erase_subject": "erase"}
 
 __all__ = sorted(_API)
 

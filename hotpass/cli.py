@@ -15,18 +15,24 @@ import hotpass
 from hotpass import HotpassError
 from hotpass.cli_common import login_name
 from hotpass.cli_enrich import enrich_app
+from hotpass.cli_privacy import privacy_app
+from hotpass.cli_subject import subject_app
 from hotpass.cli_users import users_app
+from hotpass.keys import display_id
 
 app = typer.Typer(help="Hotpass: refine messy workbooks of organisations and contacts, people or any other "
                   "records.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
 profiles_app = typer.Typer(help="List, show and validate profiles.", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
-review_app = typer.Typer(help="Review uncertain duplicates: list, decide, undo, Label Studio export/import.",
+review_app = typer.Typer(help="Review uncertain duplicates: list, decide, pick, undo, Label Studio "
+                         "export/import, push/pull.",
                          no_args_is_help=True)
 app.add_typer(review_app, name="review")
 app.add_typer(enrich_app, name="enrich")
 app.add_typer(users_app, name="users")
+app.add_typer(privacy_app, name="privacy")
+app.add_typer(subject_app, name="subject")
 
 PROFILE_HELP = "Profile name (see `hotpass profiles list`) or path to a profile YAML file."
 
@@ -69,6 +75,13 @@ def refine(
     override_gate: str | None = typer.Option(None, "--override-gate", metavar="REASON",
                                              help="Publish even though a blocking expectation failed; "
                                              "the reason is written to the audit log."),
+    purpose: str | None = typer.Option(None, "--purpose", help="What the files are processed for: one of "
+                                       "the profile's privacy.purposes (`hotpass profiles show`); "
+                                       "columns it may not use are dropped. Default: privacy.default_purpose."),
+    lawful_basis: str | None = typer.Option(None, "--lawful-basis", help="The lawful basis of the people "
+                                            "in the files when a row gives none: consent, contract, "
+                                            "legal_obligation, data_subject_interest, public_law_duty or "
+                                            "legitimate_interest."),
 ) -> None:
     """Read, map, normalise, deduplicate, validate and export the FILES as one deliverable.
 
@@ -80,6 +93,7 @@ def refine(
         if output.suffix.lower() != ".xlsx":
             _fail(f"{output}: the output must be an .xlsx file")
         prof = hotpass.load_profile(profile)
+        _check_privacy(prof, purpose, lawful_basis)
         saved = hotpass.load_mappings(mapping) if mapping else None
         stop_tracing = _trace() if trace else None
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -88,7 +102,8 @@ def refine(
                          progress=(lambda *a: None) if quiet else _progress, workspace=ws, retrain=retrain,
                          retrain_from_labels=retrain_from_labels,
                          username=_user(), report_dir=report_dir, override=override_gate,
-                         references=reference or ())
+                         references=reference or (),
+                         privacy={"purpose": purpose, "lawful_basis": lawful_basis} if purpose or lawful_basis else None)
             with result:
                 hotpass.save_mappings(result.mappings, workspace / "last_mapping.json")
                 counts, findings, outputs = result.counts, result.db.count("findings"), result.outputs
@@ -148,6 +163,14 @@ def validate(
 def _trace():
     """Spans and metrics to standard error (and OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set)."""
     return hotpass.configure_telemetry(console=sys.stderr)
+
+
+def _check_privacy(profile, purpose: str | None, lawful_basis: str | None) -> None:
+    """Exit 1 naming the choices when --purpose or --lawful-basis is not one the profile knows."""
+    try:
+        hotpass.check_purpose(profile, purpose, lawful_basis)
+    except ValueError as exc:
+        _fail(f"--purpose/--lawful-basis: {exc}")
 
 
 def _user() -> str:
@@ -268,13 +291,14 @@ def review_list(workspace: Path = WORKSPACE_OPTION,
             if decisions:
                 for row in ws.decisions(active_only=False).itertuples(index=False):
                     state = f"undone by {row.undone_by}" if row.undone_at else "active"
-                    typer.echo(f"#{row.decision_id} {row.kind} {row.record_key} {row.other_key or ''} "
+                    other = row.other_key if row.kind == "pick" else display_id(row.other_key)
+                    typer.echo(f"#{row.decision_id} {row.kind} {display_id(row.record_key)} {other} "
                                f"by {row.reviewer} ({state}){': ' + row.note if row.note else ''}")
                 return
             reviewed, remaining = hotpass.review.counts(ws)
             typer.echo(f"{reviewed} reviewed, {remaining} remaining")
             for row in hotpass.review.queue(ws).head(limit).itertuples(index=False):
-                typer.echo(f"{row.match_probability:.3f}  {row.key_l}  {row.key_r}  "
+                typer.echo(f"{row.match_probability:.3f}  {display_id(row.key_l)}  {display_id(row.key_r)}  "
                            f"{hotpass.review.side_label(row, 'l')} | {hotpass.review.side_label(row, 'r')}")
     except HotpassError as exc:
         _fail(str(exc))
@@ -283,7 +307,7 @@ def review_list(workspace: Path = WORKSPACE_OPTION,
 @review_app.command("decide")
 def review_decide(
     verdict: str = typer.Argument(..., help="same | different | split | move"),
-    record_key: str = typer.Argument(..., help="Record key (see `hotpass review list` or the Clusters sheet)."),
+    record_key: str = typer.Argument(..., help="Record key or id (see `hotpass review list` or the Clusters sheet)."),
     other_key: str | None = typer.Argument(None, help="The other record (same, different) or the record "
                                             "whose cluster to move into (move)."),
     note: str | None = typer.Option(None, "--note", help="Why; kept with the decision."),
@@ -293,11 +317,31 @@ def review_decide(
     """Record a decision; the next `hotpass refine` honours it."""
     try:
         with hotpass.Workspace(workspace) as ws:
+            record_key = hotpass.review.record_key(ws, record_key)
+            other_key = hotpass.review.record_key(ws, other_key) if other_key else None
             members = hotpass.review.cluster_members(ws, record_key) if verdict in ("split", "move") else None
             decision = ws.decide(verdict, record_key, other_key, members, reviewer or _user(), note)
     except HotpassError as exc:
         _fail(str(exc))
     typer.echo(f"decision #{decision}: {verdict} recorded; run `hotpass refine` again to apply it")
+
+
+@review_app.command("pick")
+def review_pick(
+    record: str = typer.Argument(..., help="The record whose value survives: its id (ORG-1A2B…) or record key."),
+    field: str = typer.Argument(..., help="The field, as the profile names it (phone, email, full_name...)."),
+    note: str | None = typer.Option(None, "--note", help="Why; kept with the decision."),
+    reviewer: str | None = REVIEWER_OPTION,
+    workspace: Path = WORKSPACE_OPTION,
+) -> None:
+    """Pick the surviving value of a field: RECORD's value of FIELD wins in its golden record
+    from the next `hotpass refine`, before the survivorship rules."""
+    try:
+        with hotpass.Workspace(workspace) as ws:
+            decision = hotpass.review.pick(ws, record, field, reviewer or _user(), note)
+    except HotpassError as exc:
+        _fail(str(exc))
+    typer.echo(f"decision #{decision}: pick of {field} recorded; run `hotpass refine` again to apply it")
 
 
 @review_app.command("accuracy")
@@ -366,6 +410,48 @@ def review_import(path: Path = typer.Argument(..., help="Label Studio export (JS
     except HotpassError as exc:
         _fail(str(exc))
     typer.echo(f"{len(result.decided)} decisions imported, {len(result.skipped)} skipped")
+    for reason in result.skipped:
+        typer.echo(f"  skipped {reason}", err=True)
+
+
+LS_URL_OPTION = typer.Option(None, "--url", help="Label Studio address (default: the Admin page's setting, "
+                             "else $HOTPASS_LABEL_STUDIO_URL).")
+LS_TOKEN_OPTION = typer.Option(None, "--token", help="Label Studio token, legacy or personal access token "
+                               "(default: the Admin page's setting, else $HOTPASS_LABEL_STUDIO_TOKEN).")
+LS_PROJECT_OPTION = typer.Option(None, "--project", help="Label Studio project title (default: the Admin "
+                                 "page's setting, else \"Hotpass review\").")
+
+
+@review_app.command("push")
+def review_push(url: str | None = LS_URL_OPTION, token: str | None = LS_TOKEN_OPTION,
+                project: str | None = LS_PROJECT_OPTION,
+                limit: int | None = typer.Option(None, "--limit", "-n", help="Push at most this many pairs."),
+                workspace: Path = WORKSPACE_OPTION) -> None:
+    """Send the pending pairs to a Label Studio project (made when missing); pairs it holds are not sent again."""
+    from hotpass import labelstudio
+
+    try:
+        with hotpass.Workspace(workspace) as ws:
+            result = labelstudio.push(ws, labelstudio.server(ws, url, token, project), limit, by=_user())
+    except HotpassError as exc:
+        _fail(str(exc))
+    typer.echo(f"pushed {result.pushed} pairs to project {result.project_id} at {result.url} "
+               f"({result.already} already there)")
+
+
+@review_app.command("pull")
+def review_pull(url: str | None = LS_URL_OPTION, token: str | None = LS_TOKEN_OPTION,
+                project: str | None = LS_PROJECT_OPTION, workspace: Path = WORKSPACE_OPTION) -> None:
+    """Turn the project's completed Label Studio annotations into decisions by their annotators."""
+    from hotpass import labelstudio
+
+    try:
+        with hotpass.Workspace(workspace) as ws:
+            result = labelstudio.pull(ws, labelstudio.server(ws, url, token, project), by=_user())
+    except HotpassError as exc:
+        _fail(str(exc))
+    typer.echo(f"{len(result.decided)} decisions pulled, {len(result.skipped)} skipped, "
+               f"{result.unchanged} pulled before")
     for reason in result.skipped:
         typer.echo(f"  skipped {reason}", err=True)
 

@@ -60,3 +60,21 @@ def _each_once(values: list, function) -> list[str]:
             result = function(value)
         out.append(result)
     return out
+
+
+def display_id(key: object) -> str:
+    """How a record is named on every page and in the CLI: ``"org:5697abcdef012345"`` ->
+    ``"ORG-5697ABCDEF01"`` (the key's entity word cut to three letters, then the first twelve
+    characters of its hash, upper case; a ``-2`` that tells identical records apart is kept).
+
+    A golden record's id is the display id of its cluster's smallest record key, so a golden id
+    (``"ORG-…"``, anything without ``:``) is given back unchanged; missing values give ``""``.
+    """
+    if is_missing(key):
+        return ""
+    text = str(key)
+    word, colon, rest = text.partition(":")
+    if not colon or not word or not rest:
+        return text
+    digest, dash, count = rest.partition("-")
+    return f"{word[:3].upper()}-{digest[:12].upper()}" + (f"-{count}" if dash and count else "")

@@ -19,8 +19,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from hotpass import telemetry
+from hotpass import checkpoints, telemetry
 from hotpass.errors import PublishBlocked
+from hotpass.export import staging
 from hotpass.mapping import SheetMapping
 from hotpass.profile import Profile
 from hotpass.result import RUN_FILE, RunResult
@@ -28,6 +29,7 @@ from hotpass.run import Progress, Request, Run, quiet
 from hotpass.rundb import RunDB
 from hotpass.stages import (
     changes,
+    corrections,
     deliver,
     enrich,
     link,
@@ -37,6 +39,7 @@ from hotpass.stages import (
     records,
     resolve,
     sources,
+    suppress,
     tables,
 )
 from hotpass.stages import validate as validation
@@ -46,17 +49,23 @@ Stage = Callable[[Run, Profile], int]
 STAGES: list[tuple[str, Stage]] = [
     ("ingest", sources.ingest),  # files -> sheets, sheet_<id>
     ("map", sources.map_columns),  # -> column_map, sheet_roles
+    ("screen", suppress.screen),  # columns outside each file's purpose, suppressed people's rows -> meta privacy
     ("records", records.build),  # -> organisation_raw, contact_raw
     ("measure", measure.raw),  # -> raw_measures
     ("normalise", normalise.run),  # -> norm_values, organisation_records, contact_records
     ("link", link.link),  # contact_records.org_record
     ("keys", link.keys),  # *.record_key
+    ("suppress", suppress.run),  # suppressed people out of the person record tables
+    ("basis", suppress.fill_basis),  # person records: lawful_basis, consent, marketing, opt_out
     ("resolve", resolve.run),  # -> decisions, match_features, pairs, clusters, review_queue
     ("merge", merge.run),  # -> golden_organisation, golden_contact, provenance, conflicts, member_of
+    ("consent", suppress.golden_opt_out),  # a golden person with an opted-out record has opted out
     ("enrich", enrich.run),  # -> golden_organisation (approved values), provenance, enrichment
+    ("corrections", corrections.run),  # data subjects' corrections -> golden records, provenance
     ("tables", tables.build),  # -> out_organisations, out_contacts, out_clusters, out_review, out_source_map
     ("changes", changes.run),  # -> changes (against the previous run of the workspace and profile)
     ("validate", validation.run),  # -> quality columns, out_quality, out_validation, scorecard, summary
+    ("privacy", suppress.summary),  # summary: purpose, columns dropped, people suppressed (counts)
     ("gate", validation.gate),  # -> gate
     ("export", deliver.export),  # workbook, CSV, Parquet (when published) -> outputs
     ("report", deliver.report),  # quality report -> outputs
@@ -65,9 +74,13 @@ STAGE_NAMES = [name for name, _ in STAGES]
 LABELS = {
     "ingest": "Reading files", "map": "Mapping columns", "records": "Building records",
     "measure": "Measuring the raw input", "normalise": "Normalising values",
+    "screen": "Applying each file's purpose and the suppression list",
+    "suppress": "Leaving suppressed people out", "basis": "Recording each person's lawful basis",
+    "consent": "Carrying opt-outs to golden records", "privacy": "Counting personal data",
     "link": "Linking records to what they belong to", "keys": "Assigning stable record keys",
     "resolve": "Finding duplicates", "merge": "Building golden records",
-    "enrich": "Proposing enrichments", "tables": "Building output tables",
+    "enrich": "Proposing enrichments", "corrections": "Applying data subjects' corrections",
+    "tables": "Building output tables",
     "changes": "Comparing with the previous run",
     "validate": "Scoring quality and validating", "gate": "Checking the publish gate",
     "export": "Writing the deliverables", "report": "Writing the quality report",
@@ -80,9 +93,14 @@ def execute(run: Run, profile: Profile, start: str | None = None, stop: str | No
     last = STAGE_NAMES.index(stop) if stop else len(STAGES) - 1
     run.db.set_meta("request", run.request.to_dict())
     run.db.set_meta("profile", profile.anchored().to_dict())
+    staging.clean(deliver.destinations(run))  # what killed runs left: finished or removed
     with telemetry.span("refine", files=len(run.request.files), profile=profile.name) as root:
-        for position, (name, stage) in enumerate(STAGES[first:last + 1], start=first):
-            _stage(run, profile, position, name, stage)
+        try:
+            for position, (name, stage) in enumerate(STAGES[first:last + 1], start=first):
+                _stage(run, profile, position, name, stage)
+            run.staging.commit()  # the outputs appear as a whole
+        finally:
+            run.staging.discard()
         result = RunResult(run.db, run.run_id)
         counts = {"published": result.published, "run_id": run.run_id, "findings": run.db.count("findings"),
                   "organisations": result.counts.get("Output organisations"),
@@ -100,6 +118,7 @@ def _stage(run: Run, profile: Profile, position: int, name: str, stage: Stage) -
         run.workspace.set_stage(run.run_id, name, position=position, status="running", fraction=0.0,
                                 message=label)
     run.progress(name, 0.0, label)
+    checkpoints.reached(name)
     began = time.perf_counter()
     with telemetry.span(f"stage.{name}", stage=name) as current:
         try:
@@ -121,7 +140,7 @@ def _stage(run: Run, profile: Profile, position: int, name: str, stage: Stage) -
 
 
 def _first_line(error: BaseException) -> str:
-    return (str(error).splitlines() or [type(error).__name__])[0][:300]
+    return telemetry.error_text(error)  # never a value the error's message may quote
 
 
 # --- whole runs --------------------------------------------------------------------------------
@@ -171,21 +190,22 @@ def refine(paths: Sequence[str | Path], profile: Profile, *, output: str | Path 
            exact_mappings: bool = False, names: Sequence[str] | None = None, workspace=None,
            retrain: bool = False, retrain_from_labels: bool = False, username: str | None = None, override: str | None = None,
            references: Sequence[str | Path] = (), progress: Progress = quiet,
-           raise_blocked: bool = True) -> RunResult:
+           raise_blocked: bool = True, privacy: dict | None = None) -> RunResult:
     """Read, map, refine, validate and (when published) write the deliverables of ``paths``.
 
     With a ``workspace`` the run is recorded, people's decisions are honoured,
     the trained model is cached and the run's tables are kept. When a blocking
     expectation fails the deliverables are not written (the report is) and
     :class:`~hotpass.errors.PublishBlocked` is raised (unless ``raise_blocked``
-    is False), unless ``override`` gives a reason, which is audited. The
+    is False), unless ``override`` gives a reason, which is audited. ``privacy``
+    (purpose, lawful_basis, consent_source) is what every file is processed for. The
     result holds the run's database open: close it when done.
     """
     request = Request.for_paths(
         list(paths), names, mappings=tuple(_mapping_dicts(saved)), exact_mappings=exact_mappings,
         retrain=retrain, retrain_from_labels=retrain_from_labels, override=override, username=username, references=tuple(str(r) for r in references),
         workbook=_text(output), csv_dir=_text(csv_dir), parquet_dir=_text(parquet_dir),
-        report_dir=_text(report_dir))
+        report_dir=_text(report_dir), privacy=privacy or None)
     run = start(request, profile, workspace, progress)
     return complete(run, profile, raise_blocked=raise_blocked)
 

@@ -1,4 +1,4 @@
-"""The review queue outside the workbench: list, decide, undo, and Label Studio round trips.
+"""The review queue outside the workbench: list, decide, pick, undo, and Label Studio round trips.
 
 The queue is the review-band pairs of the latest successful run, most
 uncertain first, less the pairs people have decided since. Label Studio
@@ -15,10 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from hotpass.errors import HotpassError, WorkspaceError
+from hotpass.keys import display_id
 from hotpass.resolve import CLUSTERS, PAIRS, accuracy, labels_frame
 from hotpass.resolve.labels import THRESHOLDS
 from hotpass.resolve.settings import ModelSpec
 from hotpass.result import latest_finished, open_run
+from hotpass.stages.names import records_table
 from hotpass.text import is_missing
 
 #: A Label Studio choice's first word -> the decision it makes ("Same organisation", "Different people").
@@ -92,6 +94,38 @@ def cluster_members(workspace, record_key: str) -> list[str]:
     if own.empty:
         raise WorkspaceError(f"record {record_key} is not in the latest run")
     return clusters.loc[clusters[ident] == own.iloc[0], "record_key"].tolist()
+
+
+def record_key(workspace, text: str) -> str:
+    """The record key a user typed: a key as it is (``org:5697…``), or a display id
+    (``ORG-5697ABCDEF01``, see :func:`hotpass.keys.display_id`) of a record of the latest run."""
+    text = (text or "").strip()
+    if ":" in text:
+        return text
+    clusters = _table(workspace, _latest(workspace), "out_clusters")
+    hits = [k for k in clusters["record_key"] if display_id(k).casefold() == text.casefold()]
+    if len(hits) != 1:
+        raise WorkspaceError(f"{text!r} names {'no' if not hits else 'more than one'} record of the latest run; "
+                             "use the record key (see `hotpass review list` or the Clusters sheet)")
+    return hits[0]
+
+
+def pick(workspace, record: str, field: str, reviewer: str, note: str | None = None) -> int:
+    """Record that ``record``'s value of ``field`` survives in its golden record from the next run
+    (a ``pick`` decision); the field must be one the record's run keeps and the record must have a
+    value for it."""
+    key = record_key(workspace, record)
+    with open_run(workspace, _latest(workspace)) as result:
+        profile = result.profile
+        entity = profile.primary if profile is not None else "organisation"
+        table = records_table(entity)
+        if field not in result.db.columns(table):
+            known = ", ".join(f for f in result.db.columns(table) if profile is None or f in profile.fields(entity))
+            raise WorkspaceError(f"{entity} records have no field {field!r}; use one of: {known}")
+        value = result.db.value(f'SELECT "{field}" FROM {table} WHERE record_key = ?', [key])
+    if is_missing(value):
+        raise WorkspaceError(f"record {display_id(key)} has no value for {field}: pick a record that has one")
+    return workspace.decide("pick", key, field, cluster_members(workspace, key), reviewer, note)
 
 
 def label_config(workspace) -> str:
@@ -229,3 +263,21 @@ def import_label_studio(workspace, path: str | Path) -> ImportResult:
             decided.append(workspace.decide(verdict, pair[0], pair[1], reviewer=_annotator(annotation), note=note))
             active[pair] = verdict
     return ImportResult(decided, skipped)
+
+
+# --- Label Studio over its API (hotpass.labelstudio pushes and pulls these) ------------------------
+
+
+def label_studio_tasks(workspace, limit: int | None = None) -> list[dict]:
+    """The pending queue as Label Studio tasks to import (``{"data": ...}``, no ids: the server
+    numbers them), each carrying both record keys."""
+    pending = queue(workspace).head(limit) if limit else queue(workspace)
+    return [{"data": {"left": _describe(row, "l"), "right": _describe(row, "r"), "evidence": _evidence(row),
+                      "key_l": row["key_l"], "key_r": row["key_r"]}} for _, row in pending.iterrows()]
+
+
+def task_verdict(task: dict) -> tuple[dict | None, str | None, str | None]:
+    """A task's latest completed annotation, its verdict (same, different or None) and note."""
+    annotation = _annotation(task)
+    verdict, note = _verdict(annotation) if annotation else (None, None)
+    return annotation, verdict, note

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from hotpass import checkpoints
+from hotpass.export.staging import Staging
 from hotpass.rundb import RunDB
 
 Progress = Callable[[str, float, str], None]
@@ -49,6 +51,7 @@ class Request:
     csv_dir: str | None = None
     parquet_dir: str | None = None
     report_dir: str | None = None
+    privacy: dict | None = None  # purpose, lawful_basis, consent_source declared for every file
 
     def to_dict(self) -> dict:
         """The request as plain data."""
@@ -82,11 +85,14 @@ class Run:
     run_id: int | None = None
     progress: Progress = quiet
     timings: dict[str, float] = field(default_factory=dict)
+    #: Where the deliverables are written until the run moves them into place as a whole.
+    staging: Staging = field(default_factory=Staging, repr=False)
     _reported: dict[str, float] = field(default_factory=dict, repr=False)
 
     def report(self, stage: str, fraction: float, message: str) -> None:
         """Say how far ``stage`` has got, to the caller and (at most twice a second) the workspace."""
         self.progress(stage, fraction, message)
+        checkpoints.reached(stage, fraction)
         if self.workspace is None or self.run_id is None:
             return
         now = time.monotonic()
@@ -95,9 +101,8 @@ class Run:
             self.workspace.set_stage(self.run_id, stage, fraction=float(fraction), message=message)
 
     def output_dir(self) -> Path:
-        """The folder this run's own outputs go in (created on demand)."""
+        """The folder this run's own outputs go in (it appears when the run commits its outputs:
+        stages write into ``staging``)."""
         if self.directory is None:
             raise ValueError("this run has no folder of its own")
-        path = self.directory / "outputs"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return self.directory / "outputs"

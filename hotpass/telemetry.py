@@ -11,6 +11,7 @@ in-memory one.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from contextlib import contextmanager
 from typing import IO
@@ -94,9 +95,35 @@ def _otlp():
 
 @contextmanager
 def span(name: str, **attributes):
-    """A span named ``hotpass.<name>`` with ``attributes`` (counts and ids only)."""
-    with tracer().start_as_current_span(f"{NAME}.{name}", attributes=_clean(attributes)) as current:
-        yield current
+    """A span named ``hotpass.<name>`` with ``attributes`` (counts and ids only).
+
+    An exception ends the span with an error status saying :func:`error_text`; the exception's
+    own message and stack are not recorded (a library's message may quote a value of the data).
+    """
+    with tracer().start_as_current_span(f"{NAME}.{name}", attributes=_clean(attributes),
+                                        record_exception=False, set_status_on_exception=False) as current:
+        try:
+            yield current
+        except BaseException as error:
+            from opentelemetry.trace import Status, StatusCode
+
+            current.set_attribute(f"{NAME}.error_type", type(error).__name__)
+            current.set_status(Status(StatusCode.ERROR, error_text(error)))
+            raise
+
+
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+
+
+def error_text(error: BaseException, limit: int = 300) -> str:
+    """What logs, spans and the workspace may say about ``error``: a Hotpass error's first line (it
+    names files, sheets, rows and columns, never values); for any other error its type and first
+    line with quoted text masked, since a library's message may quote a value
+    (``Could not convert string '…' to INT64``)."""
+    line = (str(error).splitlines() or [""])[0]
+    if not isinstance(error, HotpassError):
+        line = f"{type(error).__name__}: {_QUOTED.sub(chr(39) + chr(8230) + chr(39), line)}".rstrip(": ")
+    return (line or type(error).__name__)[:limit]
 
 
 def _clean(attributes: dict) -> dict:

@@ -27,3 +27,19 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -
     echo "error: installing Hotpass failed" >&2; exit 1; }
   touch "$stamp"
 fi
+
+# Label Studio's server (for `hotpass review push`/`pull` against a local server, and the live test in
+# tests/test_labelstudio_live.py) in a venv of its own: it pins Django and many more packages.
+# About 2 minutes on first install; skipped when this version is already there.
+LABEL_STUDIO_VERSION=1.23.2
+ls_stamp=.venv-labelstudio/.installed-$LABEL_STUDIO_VERSION
+if [ ! -f "$ls_stamp" ]; then
+  echo "installing label-studio $LABEL_STUDIO_VERSION into .venv-labelstudio" >&2
+  [ -x .venv-labelstudio/bin/python ] || "$PYTHON" -m venv .venv-labelstudio
+  .venv-labelstudio/bin/python -m pip install -q --upgrade pip 2>&1 | { grep -v '^WARNING: Location' || true; }
+  .venv-labelstudio/bin/python -m pip install -q "label-studio==$LABEL_STUDIO_VERSION" 2>&1 | {
+    grep -v '^WARNING: Location' || true; }
+  .venv-labelstudio/bin/python -c 'import label_studio, label_studio_sdk' || {
+    echo "error: installing label-studio failed" >&2; exit 1; }
+  touch "$ls_stamp"
+fi

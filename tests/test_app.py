@@ -15,7 +15,7 @@ import streamlit as st
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from hotpass import Users, Workspace, load_profile
+from hotpass import STAGES, Users, Workspace, load_profile
 from tests.conftest import ROOT
 from workbench import kept, nav, roles_ui, stored
 from workbench.text import md
@@ -397,7 +397,7 @@ def test_a_run_goes_on_in_the_background_and_is_stored(ws_dir, workbooks):
     at = started(at)
     assert run_heading(at) in ("Run 1: waiting for its worker", "Run 1: running")
     assert at.button(key="run_start").disabled  # one active run per user
-    assert len(at.get("progress")) == 16  # one bar per stage
+    assert len(at.get("progress")) == len(STAGES)  # one bar per stage
     other = logged_in("adm1")  # another user is never held up by it
     other.switch_page("app_pages/review.py").run()
     assert "No finished run yet" in texts(other.info)

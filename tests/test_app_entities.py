@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from hotpass import Profile, Users, Workspace, load_profile, refine, review
+from hotpass import Profile, Users, Workspace, load_profile, refine
 from hotpass.samples.people import write_people
 from tests.test_app_pages import PASSWORD, logged_in, workspace_copy
-from workbench import downloads, kept, overview
+from workbench import cluster_review, downloads, kept, overview
 from workbench import review_queue as rq
 
 ROLES = ("viewer", "operator", "reviewer", "admin")
@@ -81,21 +81,21 @@ def test_the_run_page_counts_people(ws_dir, summary):
     assert "organisation" not in wording(at) and "contact" not in wording(at)
 
 
-def test_review_asks_whether_two_records_are_the_same_person(ws_dir):
+def test_review_asks_whether_the_records_are_the_same_person(ws_dir):
     with Workspace(ws_dir) as ws:
-        queue = review.queue(ws)
+        latest = cluster_review.load(ws)
+        queue = cluster_review.pending(cluster_review.units(latest, ws.decisions()))
     at = logged_in("rev1", "review")
-    assert at.button(key="review_same").label == "Same person"
-    assert at.button(key="review_different").label == "Different people"
+    first = list(queue.iloc[0]["members"])
+    assert at.button(key="review_same").label == f"Same for all ({len(first)} as one person)"
+    assert at.button(key="review_different").label == (
+        "Different people" if len(first) == 2 else "Split this member out")
     assert "organisation" not in wording(at)
-    shown = next(d for d in at.dataframe if str(d.key or "").startswith("review_table_")).value
-    assert shown["record A"].iloc[0] == queue.iloc[0]["full_name_l"]
-    compared = at.dataframe[1].value  # the two records side by side
-    assert {"Full name", "Surname", "Date of birth"} & set(compared.index)
-    clusters = texts(at.markdown)
-    assert "Record A's cluster" in clusters
+    shown = next(d.value for d in at.dataframe if {"id", "cluster"} <= set(d.value.columns))
+    assert {"Full name", "Surname", "Date of birth"} <= set(shown.columns)
+    assert f"{len(first)} people" in texts(at.subheader)
     at.button(key="review_different").click().run()
-    assert "saved: different people" in texts(at.success)
+    assert "saved:" in texts(at.success)
     at.number_input(key="review_bulk_threshold").set_value(0.5).run()
     assert not at.exception
 

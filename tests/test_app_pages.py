@@ -23,11 +23,11 @@ from hotpass import (
     WorkspaceError,
     open_run,
     refine,
-    review,
 )
+from hotpass.keys import display_id
 from hotpass.rundb import RunDB
 from tests.conftest import ROOT
-from workbench import downloads, nav
+from workbench import cluster_review, downloads, nav
 
 PASSWORD = "correct-horse-1"
 ROLES = ("viewer", "operator", "reviewer", "admin")
@@ -109,113 +109,62 @@ def charts(at: AppTest) -> list:
 
 
 # --- review ------------------------------------------------------------------------------------
+# The cluster screen itself is tested in tests/test_cluster_review.py (and in a browser in
+# tests/test_cluster_review_browser.py); these check it on the shared two-run workspace.
 
 
-def test_review_shows_counts_and_the_most_uncertain_pair(ws_dir):
+def _queue(ws_dir):
     with opened(ws_dir) as ws:
-        queue = review.queue(ws)
+        latest = cluster_review.load(ws)
+        return latest, cluster_review.pending(cluster_review.units(latest, ws.decisions()))
+
+
+def test_review_shows_counts_and_the_most_uncertain_cluster(ws_dir):
+    _, queue = _queue(ws_dir)
     at = logged_in("rev1", "review")
     assert metrics(at)[:2] == ["0", str(len(queue))]
-    shown = table(at, "review_table_").value
-    assert len(shown) == len(queue)
-    assert shown["probability"].tolist() == queue["match_probability"].round(3).tolist()
-    assert f"A: `{queue.iloc[0]['key_l']}`" in texts(at.caption)
-    compared = at.dataframe[1].value  # the two records side by side
-    assert compared.loc["Name", "record A"] == queue.iloc[0]["name_l"]
-    assert len(charts(at)) == 1  # the waterfall
+    assert f"Cluster 1 of {len(queue)}" in texts(at.subheader)
+    members = next(d.value for d in at.dataframe if "cluster" in d.value.columns)
+    assert set(members["id"]) == {display_id(k) for k in queue.iloc[0]["members"]}
+    assert len(charts(at)) == 2  # the heatmap and the waterfall
     assert "next run" in texts(at.info)
 
 
-def test_a_decision_is_stored_with_the_reviewer_and_the_next_pair_appears(ws_dir):
-    with opened(ws_dir) as ws:
-        queue = review.queue(ws)
+def test_a_decision_is_stored_with_the_reviewer_and_note_and_the_next_cluster_appears(ws_dir):
+    _, queue = _queue(ws_dir)
     at = logged_in("rev1", "review")
-    note = next(t for t in at.text_input if str(t.key).startswith("review_note_"))
-    note.input("different towns and phones")
-    at.button(key="review_different").click().run()
-    assert "saved: different organisations" in texts(at.success)
+    at.text_input(key="review_note").input("one school, three spellings")
+    at.button(key="review_same").click().run()
+    assert "saved: same for all" in texts(at.success)
     assert metrics(at)[:2] == ["1", str(len(queue) - 1)]
-    assert f"A: `{queue.iloc[1]['key_l']}`" in texts(at.caption)
-    assert len(table(at, "review_table_").value) == len(queue) - 1
+    assert f"Cluster 1 of {len(queue) - 1}" in texts(at.subheader)
     with opened(ws_dir) as ws:
         decided = ws.decisions()
-    row = decided.iloc[0]
-    assert (row["kind"], row["reviewer"], row["note"]) == ("different", "rev1",
-                                                          "different towns and phones")
-    assert {row["record_key"], row["other_key"]} == {queue.iloc[0]["key_l"], queue.iloc[0]["key_r"]}
+    assert set(decided["reviewer"]) == {"rev1"} and set(decided["note"]) == {"one school, three spellings"}
+    keys = set(decided["record_key"]) | set(decided["other_key"])
+    assert keys == set(queue.iloc[0]["members"])
 
 
-def test_undo_puts_the_pair_back(ws_dir):
+def test_undo_any_decision_puts_the_cluster_back(ws_dir):
+    _, queue = _queue(ws_dir)
     at = logged_in("rev1", "review")
     at.button(key="review_same").click().run()
     at.button(key="review_same").click().run()
     assert metrics(at)[0] == "2"
-    at.number_input(key="review_undo_count").set_value(2)
-    at.button(key="review_undo").click().run()
-    assert "Undone: #2, #1" in texts(at.info)
-    assert metrics(at)[0] == "0"
     with opened(ws_dir) as ws:
-        assert ws.decisions().empty
-        assert len(ws.decisions(active_only=False)["undone_by"].dropna()) == 2
-
-
-def test_split_names_the_cluster_and_move_joins_the_other(ws_dir):
+        first = int(ws.decisions()["decision_id"].min())
+    at.selectbox(key="review_undo_pick").set_value(first).run()
+    at.button(key="review_undo_one").click().run()  # the older action, not the latest
+    assert f"#{first}" in texts(at.info)
+    assert metrics(at)[0] == "1"
     with opened(ws_dir) as ws:
-        queue = review.queue(ws)
-        first = queue.iloc[0]
-        members = review.cluster_members(ws, first["key_r"])
-    assert bool(first["same_cluster"]) and len(members) > 1
-    apart = int(queue.index[~queue["same_cluster"].astype(bool)][0])
-    at = logged_in("adm1", "review")
-    assert at.button(key="review_move").disabled  # already in one cluster
-    at.radio(key="review_side").set_value("r").run()
-    at.button(key="review_split").click().run()
-    assert "split out of its cluster" in texts(at.success)
-    select(at, "review_table_", apart)
-    assert f"A: `{queue.iloc[apart]['key_l']}`" in texts(at.caption)
-    assert at.button(key="review_split").disabled  # record B is alone in its cluster
-    at.button(key="review_move").click().run()
-    with opened(ws_dir) as ws:
-        split, move = ws.decisions().itertuples(index=False)
-    assert (split.kind, split.record_key, split.other_key) == ("split", first["key_r"], None)
-    assert json.loads(split.members) == sorted(members)
-    assert (move.kind, move.record_key, move.other_key) == ("move", queue.iloc[apart]["key_r"],
-                                                            queue.iloc[apart]["key_l"])
-
-
-def test_bulk_accept_asks_first_and_records_one_decision_per_pair(ws_dir):
-    with opened(ws_dir) as ws:
-        queue = review.queue(ws)
-    expected = int((queue["match_probability"] >= 0.7).sum())
-    assert 0 < expected < len(queue)
-    at = logged_in("rev1", "review")
-    at.number_input(key="review_bulk_threshold").set_value(0.7).run()
-    at.button(key="review_bulk").click().run()
-    assert f"for {expected} pending pair(s)" in texts(at.warning)
-    with opened(ws_dir) as ws:
-        assert ws.decisions().empty  # nothing before the confirmation
-    at.button(key="review_bulk_yes").click().run()
-    assert f"{expected} pair(s) accepted" in texts(at.success)
-    with opened(ws_dir) as ws:
-        decided = ws.decisions()
-    assert len(decided) == expected and set(decided["kind"]) == {"same"}
-
-
-def test_filters_narrow_the_queue(ws_dir):
-    with opened(ws_dir) as ws:
-        queue = review.queue(ws)
-    name = str(queue.iloc[-1]["name_r"])
-    at = logged_in("rev1", "review")
-    at.text_input(key="review_text").input(name[2:9].upper()).run()
-    shown = table(at, "review_table_").value
-    assert 1 <= len(shown) < len(queue)
-    at.slider(key="review_probability").set_value((0.99, 1.0)).run()
-    assert "No pending pair matches these filters." in texts(at.info)
+        assert first not in set(ws.decisions()["decision_id"])
+        assert len(ws.decisions(active_only=False)["undone_by"].dropna()) >= 1
 
 
 @pytest.fixture
 def big_queue(tmp_path, monkeypatch):
-    """A workspace whose latest run has 10,000 pending pairs (written directly into its tables)."""
+    """A workspace whose latest run has 10,000 uncertain clusters (written directly into its tables)."""
     directory = tmp_path / "big"
     size = 10_000
     numbers = range(size)
@@ -229,35 +178,40 @@ def big_queue(tmp_path, monkeypatch):
         "same_cluster": False,
     })
     keys = [*pairs["key_l"], *pairs["key_r"]]
-    clusters = pd.DataFrame({"organisation_id": keys, "cluster_size": 1, "record_key": keys,
-                             "source_file": "a.xlsx", "source_sheet": "Sheet", "source_row": 2,
-                             "name": "x"})
+    names = [*pairs["name_l"], *pairs["name_r"]]
+    clusters = pd.DataFrame({"organisation_id": [display_id(k) for k in keys], "cluster_size": 1,
+                             "record_key": keys, "source_file": "a.xlsx", "source_sheet": "Sheet",
+                             "source_row": 2, "name": names})
     with Workspace(directory) as ws:
         Users(ws).add("rev1", "reviewer", password=PASSWORD)
         run_id = ws.start_run("aviation", [], "rev1")
         with RunDB(ws.run_dir(run_id) / "run.duckdb") as db:
             db.write("out_review", pairs)
             db.write("out_clusters", clusters)
-            db.write("pairs", pairs.assign(band="review")[["key_l", "key_r", "band"]])
+            db.write("organisation_records", clusters[["record_key", "name", "source_file", "source_sheet",
+                                                       "source_row"]])
+            db.write("pairs", pairs.assign(band="review")[["key_l", "key_r", "match_probability",
+                                                           "match_weight", "mw_name", "mw_phones", "band"]])
         ws.finish_run(run_id, "ok")
     monkeypatch.setenv("HOTPASS_WORKSPACE", str(directory))
     yield directory
     st.cache_resource.clear()
 
 
-def test_ten_thousand_pending_pairs_send_one_page(big_queue):
+def test_ten_thousand_uncertain_clusters_send_one(big_queue):
     at = logged_in("rev1")
     started = time.perf_counter()
     at.switch_page("app_pages/review.py").run()
     first = time.perf_counter() - started
     assert not at.exception
     assert metrics(at)[1] == "10,000"
-    shown = table(at, "review_table_").value
-    assert len(shown) == 25 and shown["record A"].iloc[0] == "Left Aviation 0"
-    assert "Page 1 of 400" in texts(at.caption)
-    at.number_input(key="review_page").set_value(400).run()
-    assert table(at, "review_table_").value["record A"].iloc[-1] == "Left Aviation 9999"
-    assert first < 5, f"the review page took {first:.1f} s with 10,000 pairs"
+    assert "Cluster 1 of 10,000" in texts(at.subheader)
+    members = next(d.value for d in at.dataframe if "cluster" in d.value.columns)
+    assert set(members["name"]) == {"Left Aviation 0", "Right Aviation 0"}  # p = 0.5: most uncertain
+    at.button(key="review_previous").click().run()  # wraps round to the last
+    members = next(d.value for d in at.dataframe if "cluster" in d.value.columns)
+    assert set(members["name"]) == {"Left Aviation 9999", "Right Aviation 9999"}
+    assert first < 5, f"the review page took {first:.1f} s with 10,000 clusters"
 
 
 # --- enrichment --------------------------------------------------------------------------------
@@ -495,7 +449,7 @@ def test_admin_filters_the_audit_log(ws_dir):
 
 
 @pytest.mark.parametrize("username, hidden, shown", [
-    ("vie1", {"review", "enrichment", "admin"}, {"quality", "downloads"}),
+    ("vie1", {"enrichment", "admin"}, {"review", "quality", "downloads"}),
     ("rev1", {"admin"}, {"review", "enrichment", "quality", "downloads"}),
 ])
 def test_roles_decide_which_of_these_pages_are_offered(ws_dir, username, hidden, shown):

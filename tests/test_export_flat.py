@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import os
+import subprocess
+import sys
 from datetime import date, datetime
 
 import pandas as pd
@@ -12,6 +14,7 @@ import pytest
 
 from hotpass.errors import ExportError
 from hotpass.export import Table, atomic_path, csv_safe, write_csv, write_parquet
+from tests.conftest import ROOT
 
 
 def contacts() -> Table:
@@ -190,14 +193,33 @@ def test_unwritable_folder_raises_export_error(tmp_path):
             pass
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
+WRITE_AS_ROOT_WITHOUT_OVERRIDE = """
+import sys
+from pathlib import Path
+from hotpass.errors import ExportError
+from hotpass.export import write_parquet
+from tests.test_export_flat import contacts
+try:
+    write_parquet(Path(sys.argv[1]), [contacts()])
+except ExportError as exc:
+    sys.exit(f"ExportError: {exc}")
+"""
+
+
 def test_read_only_folder_raises_export_error(tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir()
     folder.chmod(0o500)
     try:
-        with pytest.raises(ExportError, match="permission denied"):
-            write_parquet(folder, [contacts()])
+        if os.geteuid() == 0:  # root ignores folder permissions: write without CAP_DAC_OVERRIDE
+            drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+            run = subprocess.run([*drop, sys.executable, "-c", WRITE_AS_ROOT_WITHOUT_OVERRIDE, str(folder)],
+                                 capture_output=True, text=True, cwd=ROOT, timeout=120)
+            assert run.returncode == 1 and "ExportError:" in run.stderr, run.stderr
+            assert "permission denied" in run.stderr
+        else:
+            with pytest.raises(ExportError, match="permission denied"):
+                write_parquet(folder, [contacts()])
         assert list(folder.iterdir()) == []
     finally:
         folder.chmod(0o700)

@@ -241,3 +241,50 @@ def test_child_answer_is_never_trusted_with_classes(tmp_path, monkeypatch):
     monkeypatch.setattr(subprocess, "run", lambda *a, **k: Done())
     with pytest.raises(InputFileError, match=r"evil\.xlsx.*ran out of memory or crashed"):
         isolation.run_parse({"kind": "excel", "path": "x", "limits": {}}, "evil.xlsx", 256)
+
+
+# --- UTF-16 without a byte-order mark, and names that are not files ------------------------------
+
+UTF16_ROWS = "Name,Email,Phone\nAcme École,info@acme.test,+27821234567\nBeta Ltd,b@beta.test,021 555 0000\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-be", "utf-16-le"])
+def test_utf16_without_a_byte_order_mark_is_read_as_text(tmp_path, encoding):
+    path = tmp_path / "people.csv"
+    path.write_bytes(UTF16_ROWS.encode(encoding))  # no BOM: "utf-16-be" never writes one
+    assert not path.read_bytes().startswith((b"\xfe\xff", b"\xff\xfe"))
+    inspect_file(path)  # was refused as binary
+    (sheet,) = read_workbook(path).sheets
+    assert sheet.columns == ["Name", "Email", "Phone"]
+    assert sheet.frame.iloc[0].tolist() == ["Acme École", "info@acme.test", "+27821234567"]
+
+
+def test_utf16_cut_in_the_middle_of_a_character_names_the_file_and_byte(tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_bytes(UTF16_ROWS.encode("utf-16-be")[:-1])
+    _rejects(path, r"UTF-16-BE text without a byte-order mark, but byte [0-9,]+ is not valid")
+
+
+@pytest.mark.parametrize("data", [
+    b"\x00\x01\x02\x03" * 200,  # binary with NULs everywhere
+    "Name\n".encode("utf-16-be") + b"\x00\x07" * 100,  # UTF-16 shape, control characters
+    b"PAR\x00" * 100,  # NULs in both positions
+])
+def test_binary_with_nul_bytes_is_still_refused(tmp_path, data):
+    path = tmp_path / "noise.csv"
+    path.write_bytes(data)
+    _rejects(path, r"not a CSV file|not valid")
+
+
+@pytest.mark.parametrize("name", ["..", "."])
+def test_the_cli_refuses_a_folder_given_as_a_file(tmp_path, monkeypatch, name):
+    from typer.testing import CliRunner
+
+    from hotpass.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["refine", name, "-o", "out.xlsx", "-w", "ws"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ") and result.output.rstrip().endswith(
+        ": does not exist or is not a file")
+    assert "Traceback" not in result.output and not (tmp_path / "out.xlsx").exists()

@@ -24,8 +24,10 @@ PACKAGE = ROOT / "hotpass"
 
 
 def test_the_stages_are_one_list_of_functions_of_run_and_profile():
-    assert STAGE_NAMES == ["ingest", "map", "records", "measure", "normalise", "link", "keys", "resolve",
-                           "merge", "enrich", "tables", "changes", "validate", "gate", "export", "report"]
+    assert STAGE_NAMES == ["ingest", "map", "screen", "records", "measure", "normalise", "link", "keys",
+                           "suppress", "basis", "resolve", "merge", "consent", "enrich", "corrections", "tables",
+                           "changes",
+                           "validate", "privacy", "gate", "export", "report"]
     for name, stage in STAGES:
         assert list(inspect.signature(stage).parameters) == ["run", "profile"], name
 
@@ -163,9 +165,10 @@ def test_any_stage_runs_again_from_its_inputs_with_the_same_tables(samples, avia
 
 
 def test_the_cli_uses_the_library_through_its_facade():
-    for name in ("cli.py", "cli_users.py", "cli_enrich.py"):
+    for name in ("cli.py", "cli_users.py", "cli_enrich.py", "cli_privacy.py", "cli_subject.py"):
         tree = ast.parse((PACKAGE / name).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("hotpass."):
-                assert node.module in ("hotpass.cli_common", "hotpass.cli_enrich", "hotpass.cli_users"), (
+                assert node.module in ("hotpass.cli_common", "hotpass.cli_enrich", "hotpass.cli_users",
+                                       "hotpass.cli_privacy", "hotpass.cli_subject"), (
                     f"{name} imports {node.module}: use the facade (import hotpass)")

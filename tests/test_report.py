@@ -373,3 +373,92 @@ def test_write_report_leaves_no_temp_file_when_a_write_fails(tmp_path):
         write_report(MINIMAL, tmp_path)
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+# --- what changed since the previous run ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    """Two refines of the same samples with two decisions between them: a pair of one golden
+    record decided different (a split) and two lone records decided the same (a merge)."""
+    from hotpass import Workspace, load_profile, refine
+    from hotpass.samples import generate_samples
+
+    root = tmp_path_factory.mktemp("report-changes")
+    files = generate_samples(root / "samples", rows=120, seed=3).files
+    aviation = load_profile("aviation")
+    with Workspace(root / "ws") as ws:
+        with refine(files, aviation, workspace=ws, username="ann", raise_blocked=False) as first:
+            clusters, first_report = first.clusters, first.outputs["report_json"]
+        sizes = clusters.groupby("organisation_id")["record_key"].transform("size")
+        pair = clusters[sizes == 2].head(2)
+        lone = clusters[(sizes == 1)].head(2)
+        ws.decide("different", *pair["record_key"], reviewer="ann")
+        ws.decide("same", *lone["record_key"], reviewer="ann")
+        with refine(files, aviation, workspace=ws, username="ann", raise_blocked=False) as second:
+            changes = second.changes
+            outputs = second.outputs
+    return {"first": first_report, "outputs": outputs, "changes": changes, "pair": pair, "lone": lone}
+
+
+@pytest.mark.slow
+def test_the_report_lists_what_changed_since_the_previous_run_and_nothing_else(two_runs):
+    report = json.loads(open(two_runs["outputs"]["report_json"], encoding="utf-8").read())
+    changes = report["changes"]
+    split_from = two_runs["pair"]["organisation_id"].iloc[0]
+    merged_from = ", ".join(sorted(two_runs["lone"]["organisation_id"]))
+    assert changes["since"] == 1 and changes["total"] == 2
+    assert changes["counts"] == {"cluster_merged": 1, "cluster_split": 1}
+    assert [(r["kind"], r["previous_id"]) for r in changes["rows"]] == [
+        ("cluster_merged", merged_from), ("cluster_split", split_from)]
+    stored = two_runs["changes"]
+    assert [r["golden_id"] for r in changes["rows"]] == stored["golden_id"].tolist()
+    text = open(two_runs["outputs"]["report_markdown"], encoding="utf-8").read()
+    section = text.split("## What changed", 1)[1]
+    assert "**Since run 1**" in section
+    assert "| Clusters merged | 1 |" in section and "| Clusters split | 1 |" in section
+    listed = [line for line in section.splitlines() if line.startswith("| Clusters ") and line.count(" | ") > 3]
+    assert len(listed) == 2 and split_from in listed[1] and merged_from in listed[0]
+    for kind in ("Records moved", "Records added", "Records removed", "Fields changed", "Enrichments"):
+        assert kind not in section
+    page = open(two_runs["outputs"]["report_html"], encoding="utf-8").read()
+    assert '<section class="card" id="changes"><h2>What changed</h2>' in page
+    assert '<a href="#changes">What changed</a>' in page and 'id="chart-changes"' in page
+    assert split_from in page and merged_from in page
+
+
+@pytest.mark.slow
+def test_a_first_runs_report_has_no_what_changed_section(two_runs):
+    report = json.loads(open(two_runs["first"], encoding="utf-8").read())
+    assert report["changes"] is None
+    assert "What changed" not in render_markdown(report) and "What changed" not in render_html(report)
+
+
+def test_what_changed_masks_values_and_keeps_ids():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from hotpass import load_profile
+    from hotpass.report import changes
+    from hotpass.report.build import _Masker
+
+    aviation = load_profile("aviation")
+    frame = pd.DataFrame([
+        ("field_changed", "organisation", "ORG-1", "ORG-1", None, "email", "jo@example.co.za",
+         "ann@example.co.za", "ORG-1 email: jo@example.co.za -> ann@example.co.za"),
+        ("record_moved", "organisation", "ORG-2", "ORG-3", "org:ab", None, None, None,
+         f"record org:ab (crm.xlsx | Orgs | row 4) moved {HOSTILE}"),
+    ], columns=["kind", "entity", "golden_id", "previous_id", "record_key", "field", "before", "after",
+                "message"])
+    built = changes.build(SimpleNamespace(changes_since=4, changes=frame), aviation, _Masker(aviation))
+    report = {"changes": built}
+    assert built["counts"] == {"record_moved": 1, "field_changed": 1}
+    text = render_markdown(report)
+    assert "jo@example" not in text and "ann@example" not in text
+    assert f"| Fields changed | organisation | ORG-1 | ORG-1 |  | email | `{mask('jo@example.co.za', 'email')}` |" in text
+    assert "**Since run 4**" in text and "<script>" not in text and "org:ab" in text
+    page = render_html(report)
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert changes.build(SimpleNamespace(changes_since=None, changes=frame), aviation, _Masker(aviation)) is None

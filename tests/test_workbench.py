@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from hotpass import Fit, ProfileError, Workspace, WorkspaceError, load_profile
+from hotpass import STAGES, Fit, ProfileError, Workspace, WorkspaceError, load_profile
 from workbench import (
     downloads,
     fitting,
@@ -318,9 +318,9 @@ def test_progress_bars_cover_every_stage_in_order():
         ("ingest", 0, "done", 1.0, "Reading files", 1.25),
         ("map", 1, "running", 0.5, "Mapping sheet 2 of 4", None)), "ann", "aviation", ["a.xlsx"])
     bars = running.bars(state)
-    assert len(bars) == 16 and bars[0] == ("Reading files", 1.0, "Reading files: done in 1.2 s")
+    assert len(bars) == len(STAGES) and bars[0] == ("Reading files", 1.0, "Reading files: done in 1.2 s")
     assert bars[1] == ("Mapping columns", 0.5, "Mapping columns: Mapping sheet 2 of 4")
-    assert bars[2][1:] == (0.0, "Building records: waiting")
+    assert bars[2][1:] == (0.0, "Applying each file's purpose and the suppression list: waiting")
     assert running.timings_table(state).to_dict("records") == [
         {"stage": "Reading files", "seconds": 1.25}]
 

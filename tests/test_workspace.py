@@ -46,7 +46,7 @@ def test_the_workspace_file_is_sqlite_in_wal_mode(tmp_path):
                    for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")}
         assert pragmas == {"journal_mode": "wal", "synchronous": 2, "busy_timeout": 30000,
                            "foreign_keys": 1}
-    assert DECISION_KINDS == ("same", "different", "split", "move")
+    assert DECISION_KINDS == ("same", "different", "split", "move", "pick")
     assert not hasattr(Workspace, "save_tables") and not hasattr(Workspace, "table")
 
 

@@ -121,3 +121,23 @@ def test_a_file_that_vanished_before_the_row_was_written_is_written_again(ws, mo
     monkeypatch.setattr(uploads, "_write", write_then_lose)
     row = ws.add_upload("ann", "a.csv", DATA)
     assert len(calls) == 2 and row["path"].read_bytes() == DATA
+
+
+# --- the workbench's drop zone with names that are not workbooks --------------------------------
+
+from tests.test_app import drop_zone, logged_in, texts, ws_dir  # noqa: E402,F401  (ws_dir: a fixture)
+
+
+@pytest.mark.parametrize("name", ["..", ".", "../..", "notes.txt", "/"])
+def test_a_drop_named_like_a_folder_or_not_a_workbook_is_refused_with_its_name(ws_dir, name):
+    at = logged_in("ope1")
+    at.switch_page("app_pages/upload.py").run()
+    drop_zone(at).set_value((name, DATA, "text/csv")).run()
+    assert not at.exception
+    assert f"{name}: not a workbook this page reads" in texts(at.error)
+    with Workspace(ws_dir) as ws:
+        assert ws.uploads("ope1") == []
+    drop_zone(at).set_value(("good.csv", DATA, "text/csv")).run()  # the page still works
+    assert not at.exception
+    with Workspace(ws_dir) as ws:
+        assert [u["name"] for u in ws.uploads("ope1")] == ["good.csv"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hotpass import HotpassError
+from hotpass import HotpassError, display_id
 from workbench import paging, services, stored
 from workbench.text import md
 
@@ -45,4 +45,7 @@ def section(run_id: int, key: str) -> None:
     paging.follow(page_key, (run_id,))
     page = paging.pager(len(frame), page_key, label="changes")
     shown = paging.page_of(frame[[c for c in SHOWN if c in frame]], page)
+    if "record_key" in shown:  # records by the id every page shows (ORG-1A2B…), not the raw key
+        shown = shown.assign(record_key=shown["record_key"].map(display_id)).rename(
+            columns={"record_key": "record"})
     st.dataframe(shown, key=f"{key}_changes_{run_id}", hide_index=True, width="stretch")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from hotpass import HotpassError, ProposalStore, latest_finished
-from workbench import auth, paging, services, stored
+from hotpass import HotpassError, ProposalStore, can, display_id, latest_finished, mask
+from workbench import auth, paging, services, state, stored
 from workbench.text import is_missing
 
 ALL = "(all)"
@@ -92,12 +92,54 @@ def named_columns(result) -> list[tuple[str, str, str]]:
     return out
 
 
-def table(rows: pd.DataFrame, known: dict[str, str]) -> pd.DataFrame:
-    """One page of proposals as shown: the record by id and (when known) name."""
-    shown = rows.assign(record=[f"{rid} · {known[rid]}" if rid in known else str(rid)
-                                for rid in rows["record_id"]])
+def table(rows: pd.DataFrame, known: dict[str, str], reveal: bool | None = None) -> pd.DataFrame:
+    """One page of proposals as shown: the record by name (when known) and its display id, the
+    same on every page; personal values masked unless ``reveal`` (by default: whether this
+    session's role, read on this run, may review)."""
+    reveal = revealed() if reveal is None else reveal
+    people = rows["record_kind"].isin(PEOPLE) if "record_kind" in rows else pd.Series(False, index=rows.index)
+    shown = rows.assign(record=[
+        f"{_masked(known[rid], 'name', reveal or not person)} · {display_id(rid)}" if rid in known
+        else display_id(rid) for rid, person in zip(rows["record_id"], people, strict=True)])
+    if not reveal:
+        kinds = [personal(f, person) for f, person in zip(shown["field"], people, strict=True)]
+        for column in ("current", "proposed"):
+            shown[column] = [_masked(v, k, False) for v, k in zip(shown[column], kinds, strict=True)]
+        shown["evidence"] = [_masked(v, "text" if k else None, False)  # it quotes the value
+                             for v, k in zip(shown["evidence"], kinds, strict=True)]
     shown["confidence"] = shown["confidence"].astype(float)
     return shown[SHOWN].reset_index(drop=True)
+
+
+#: Record kinds whose names are personal.
+PEOPLE = ("contact", "person")
+
+
+def revealed() -> bool:
+    """Whether personal values are shown whole: this session's role (set from the workspace on
+    every run by app.py) may review."""
+    user = state.user()
+    return user is not None and can(user.role, "review")
+
+
+def personal(field: str, person: bool) -> str | None:
+    """How a field's values are masked for roles below reviewer (None: not personal)."""
+    name = str(field).lower()
+    if "email" in name:
+        return "email"
+    if any(word in name for word in ("phone", "mobile", "whatsapp", "fax")):
+        return "phone"
+    if person and "name" in name:
+        return "name"
+    return None
+
+
+def _masked(value, kind: str | None, reveal: bool) -> str:
+    if is_missing(value):
+        return value
+    if reveal or kind is None:
+        return value
+    return mask(value, kind)
 
 
 def proposals_table(frame: pd.DataFrame, known: dict[str, str]) -> list[int]:

@@ -31,7 +31,7 @@ PAGES = {
     ),
     "run": PageSpec("app_pages/run.py", "Run", ":material/play_circle:", "run", "Prepare"),
     "review": PageSpec(
-        "app_pages/review.py", "Review duplicates", ":material/compare_arrows:", "review", "Review"
+        "app_pages/review.py", "Review duplicates", ":material/compare_arrows:", "read", "Review"
     ),
     "enrichment": PageSpec(
         "app_pages/enrichment.py", "Enrichment", ":material/auto_fix_high:", "review", "Review"
@@ -44,6 +44,12 @@ PAGES = {
     ),
     "admin": PageSpec(
         "app_pages/admin.py", "Admin", ":material/admin_panel_settings:", "admin", "Admin"
+    ),
+    "privacy": PageSpec(
+        "app_pages/privacy.py", "Privacy", ":material/shield_person:", "admin", "Admin"
+    ),
+    "subject": PageSpec(
+        "app_pages/subject.py", "Data-subject requests", ":material/person_search:", "admin", "Admin"
     ),
 }
 

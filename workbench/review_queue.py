@@ -1,11 +1,11 @@
-"""The review queue for the Review page: filter, page, compare, explain, decide (no Streamlit here).
+"""What the Review page's records are called, two records compared, and why a pair scored so
+(no Streamlit here).
 
-A queue row is one pending pair of the latest run (``hotpass.review.queue``):
-both records' main fields side by side, the one that names a record first
-(``name_l``/``name_r`` for organisations, ``full_name_l``/``full_name_r`` for
-people ...), the match probability and weight, and the weight each comparison
-added (``mw_*``). The records are those of the run's main entity; a
-:class:`Subject` says what they are called.
+A pair row (``hotpass.review.queue``, or a row of the run's ``pairs`` table) has
+the match probability and weight and the weight each comparison added
+(``mw_*``); a queue row also has both records' main fields (``name_l``/``name_r``
+for organisations, ``full_name_l``/``full_name_r`` for people ...). The records
+are those of the run's main entity; a :class:`Subject` says what they are called.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from hotpass import latest_finished, review
 from workbench import stored
 from workbench.text import fold, is_missing
 
@@ -72,36 +71,10 @@ def shown(queue: pd.DataFrame | pd.Series) -> list[str]:
             and c not in ("key_l", "source_l")]
 
 
-def _name(queue: pd.DataFrame | pd.Series) -> str | None:
-    fields = shown(queue)
-    return fields[0] if fields else None
 
 
-def filtered(queue: pd.DataFrame, low: float = 0.0, high: float = 1.0,
-             needle: str = "") -> pd.DataFrame:
-    """Pairs whose probability lies in [low, high] and whose names contain ``needle`` (any case)."""
-    keep = queue["match_probability"].astype(float).between(low, high)
-    needle = (needle or "").strip().casefold()
-    name = _name(queue)
-    if needle and name:
-        hits = pd.Series(False, index=queue.index)
-        for column in (f"{name}_l", f"{name}_r"):
-            hits |= queue[column].fillna("").astype(str).str.casefold().str.contains(
-                needle, regex=False)
-        keep &= hits
-    return queue[keep].reset_index(drop=True)
 
 
-def table(rows: pd.DataFrame) -> pd.DataFrame:
-    """One page of pairs as shown in the queue table (each record by its name)."""
-    name = _name(rows)
-    return pd.DataFrame({
-        "probability": rows["match_probability"].astype(float).round(3),
-        "record A": [text(v) for v in rows[f"{name}_l"]] if name else "",
-        "record B": [text(v) for v in rows[f"{name}_r"]] if name else "",
-        "source A": [text(v) for v in rows.get("source_l", [])],
-        "source B": [text(v) for v in rows.get("source_r", [])],
-    }, index=rows.index)
 
 
 def compare(row: pd.Series, subject: Subject | None = None) -> pd.DataFrame:
@@ -171,55 +144,11 @@ def waterfall(row: pd.Series) -> go.Figure:
     return figure
 
 
-def record(ws, kind: str, row: pd.Series, reviewer: str, note: str | None = None,
-           side: str = "l") -> int:
-    """Store one decision on the pair ``row``; split and move act on record A ('l') or B ('r')."""
-    left, right = str(row["key_l"]), str(row["key_r"])
-    if kind in ("same", "different"):
-        return ws.decide(kind, left, right, reviewer=reviewer, note=note or None)
-    key, other = (left, right) if side == "l" else (right, left)
-    members = review.cluster_members(ws, key)
-    return ws.decide(kind, key, other if kind == "move" else None, members, reviewer,
-                     note or None)
 
 
-def clusters(ws, keys: list[str]) -> list[pd.DataFrame]:
-    """For each record key, the records of its cluster in the latest run: key, name, source row."""
-    with stored.opened(ws, latest_finished(ws)) as result:
-        table = result.clusters
-    ident = next((c for c in table.columns if c.endswith("_id")), None)  # <main entity>_id
-    out = []
-    for key in keys:
-        own = table.loc[table["record_key"] == key, ident] if ident else table.iloc[0:0]
-        rows = table[table[ident] == own.iloc[0]] if len(own) else table.iloc[0:0]
-        out.append(pd.DataFrame({
-            "record key": rows.get("record_key", []),
-            "name": [text(v) for v in rows.get("name", [None] * len(rows))],
-            "source": [f"{text(f)} | {text(s)} | row {text(r)}" for f, s, r in
-                       zip(rows.get("source_file", []), rows.get("source_sheet", []),
-                           rows.get("source_row", []), strict=True)],
-        }).reset_index(drop=True))
-    return out
 
 
-def at_or_above(queue: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    """Pending pairs with a match probability at or above ``threshold``."""
-    return queue[queue["match_probability"].astype(float) >= float(threshold)]
 
 
-def accept(ws, pairs: pd.DataFrame, reviewer: str, threshold: float) -> list[int]:
-    """Record "same" for every pair in ``pairs`` (one decision each); returns the decision ids."""
-    note = f"bulk accept: match probability at or above {threshold:.2f}"
-    return [ws.decide("same", str(a), str(b), reviewer=reviewer, note=note)
-            for a, b in zip(pairs["key_l"], pairs["key_r"], strict=True)]
 
 
-def mine(ws, reviewer: str, limit: int = 10) -> pd.DataFrame:
-    """This reviewer's latest active decisions, newest first."""
-    decisions = ws.decisions()
-    rows = decisions[decisions["reviewer"] == reviewer].tail(limit).iloc[::-1]
-    return pd.DataFrame({
-        "decision": rows["decision_id"].astype(int), "kind": rows["kind"],
-        "record": rows["record_key"], "other": [text(v) for v in rows["other_key"]],
-        "note": [text(v) for v in rows["note"]], "at": rows["created_at"],
-    }).reset_index(drop=True)

@@ -16,10 +16,13 @@ from workbench.text import md
 
 POLL_SECONDS = 1.0
 NOTE = "run"
+RETRAIN_KEY = "run_retrain_labels"
 
 
 def run_button(username: str, active: int | None, ready: bool) -> None:
-    """Run, disabled while this user's run is going (or there is nothing to run)."""
+    """Run, disabled while this user's run is going (or there is nothing to run); beside it the
+    option to retrain from labels, disabled with the reason while there are too few."""
+    retrain_option()
     help_text = (f"Your run {active} is still going." if active is not None
                  else None if ready else "Upload workbooks that can be read first.")
     st.button("Run", type="primary", icon=":material/play_arrow:", key="run_start",
@@ -27,12 +30,30 @@ def run_button(username: str, active: int | None, ready: bool) -> None:
               args=(username,))
 
 
+def retrain_option() -> None:
+    """The option to re-estimate the matching model from reviewers' same/different decisions in
+    this run (off, with the reason, while there are too few)."""
+    with services.workspace() as ws:
+        pairs, same = running.labelled_pairs(ws)
+        why = running.labels_wanting(ws)
+    if why:
+        st.session_state[RETRAIN_KEY] = False
+    st.checkbox("Retrain the matching model from reviewers' decisions", key=RETRAIN_KEY,
+                disabled=why is not None,
+                help=why[0].upper() + why[1:] + "." if why else
+                f"{pairs:,} pairs decided on Review duplicates ({same:,} the same) re-estimate how much "
+                "each agreement counts; the run says how many of them it used.")
+    if why:
+        st.caption(f"Not available yet: {md(why)}.")
+
+
 @auth.guarded("run")
 def _start(username: str) -> None:
     uploads, mapped, profile = state.uploads(), state.mapped(), state.profile()
+    retrain = bool(st.session_state.get(RETRAIN_KEY))
     try:
         with services.workspace() as ws:
-            run_id = running.start(ws, username, uploads, mapped, profile)
+            run_id = running.start(ws, username, uploads, mapped, profile, retrain_from_labels=retrain)
     except (running.RunRefused, HotpassError) as exc:
         state.tell(NOTE, "error", f"The run was not started: {md(exc)}")
         return
@@ -101,9 +122,20 @@ def summary(run: running.RunState) -> None:
     mean = overview.quality(counts)
     cols[-1].metric("Quality, mean", "–" if mean is None else mean,
                     help=f"Mean quality score of the {main}, out of 100." if main else None)
+    with services.workspace() as ws:
+        retrained = running.retraining(ws, run.run_id)
+    lines = [{"measure": k, "value": str(v)} for k, v in counts.items()]
+    if retrained is not None:
+        done, used, notes = retrained
+        if done:
+            st.info(f"The matching model was retrained from {used:,} labelled pairs (reviewers' same/"
+                    "different decisions on this run's records).")
+        else:
+            st.warning("Retraining from labels was asked for but not done: "
+                       + md("; ".join(notes) or "no decided pairs of this run's records") + ".")
+        lines.insert(0, {"measure": "Model retrained from labelled pairs", "value": f"{used:,}"})
     with st.expander("Run summary"):
-        st.dataframe([{"measure": k, "value": str(v)} for k, v in counts.items()],
-                     hide_index=True, width="stretch")
+        st.dataframe(lines, hide_index=True, width="stretch")
 
 
 def timings(run: running.RunState) -> None:

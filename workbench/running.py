@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hotpass import LABELS, STAGES, Profile, Request, publish, submit
+from hotpass import LABELS, MIN_LABELS, STAGES, Profile, Request, publish, submit
 from workbench import kept, stored, tuning
 
 ACTIVE = ("queued", "running")
@@ -53,24 +53,63 @@ def active_run(ws, username: str) -> int | None:
     return int(mine["run_id"].max()) if len(mine) else None
 
 
-def request_for(uploads: list, mapped, username: str) -> Request:
+def request_for(uploads: list, mapped, username: str, retrain_from_labels: bool = False) -> Request:
     """The run of the readable ``uploads`` (kept paths, names as uploaded) with these mappings as
-    they are."""
+    they are; ``retrain_from_labels``: re-estimate the model from reviewers' decisions."""
     readable = [u for u in uploads if u.workbook is not None]
     return Request.for_paths([str(u.path) for u in readable], [u.name for u in readable],
                              mappings=tuple(asdict(m) for m in mapped.mappings),
-                             exact_mappings=True, username=username)
+                             exact_mappings=True, username=username, retrain_from_labels=retrain_from_labels)
 
 
-def start(ws, username: str, uploads: list, mapped, profile: Profile) -> int:
+def start(ws, username: str, uploads: list, mapped, profile: Profile,
+          retrain_from_labels: bool = False) -> int:
     """Queue a run of the user's uploads and mappings in a worker process; returns its id."""
     if active_run(ws, username) is not None:
         raise RunRefused("your last run is still going: wait for it to finish")
     if not mapped.sheets:
         raise RunRefused("nothing to run: upload workbooks that can be read first")
-    run_id = submit(ws, request_for(uploads, mapped, username), tuning.anchored(profile))
+    if retrain_from_labels and (why := labels_wanting(ws)):
+        raise RunRefused(why)
+    request = request_for(uploads, mapped, username, retrain_from_labels)
+    run_id = submit(ws, request, tuning.anchored(profile))
     kept.set_current_run(ws, username, run_id)
     return run_id
+
+
+def labelled_pairs(ws) -> tuple[int, int]:
+    """(pairs with a same/different decision in force, those decided the same): the labels a
+    retraining reads (the run counts only the pairs whose two records it has)."""
+    decided = ws.decisions()
+    pairwise = decided[decided["kind"].isin(["same", "different"]) & decided["other_key"].notna()]
+    latest = {tuple(sorted((a, b))): kind for kind, a, b in
+              pairwise[["kind", "record_key", "other_key"]].itertuples(index=False) if a != b}
+    return len(latest), sum(kind == "same" for kind in latest.values())
+
+
+def labels_wanting(ws) -> str | None:
+    """Why the workspace's decisions cannot retrain the model yet, or None when they can."""
+    pairs, same = labelled_pairs(ws)
+    if pairs < MIN_LABELS:
+        return (f"retraining from labels needs at least {MIN_LABELS} pairs decided same or different "
+                f"on Review duplicates; there are {pairs}")
+    if not same:
+        return (f"retraining from labels needs some pairs decided the same; all {pairs} were "
+                "decided different")
+    return None
+
+
+def retraining(ws, run_id: int) -> tuple[bool, int, list[str]] | None:
+    """(retrained, labelled pairs used, why not) of a finished run asked to retrain from labels;
+    None when it was not asked to."""
+    request = _json(ws.run(run_id).get("request"), {})
+    if not isinstance(request, dict) or not request.get("retrain_from_labels"):
+        return None
+    with stored.opened(ws, run_id) as result:
+        found = result.db.meta("resolution") or {}
+    used = int(found.get("labels") or 0)
+    notes = [n for n in found.get("notes") or [] if "retraining from labels" in str(n)]
+    return used > 0, used, notes
 
 
 def state_of(ws, run_id: int) -> RunState:

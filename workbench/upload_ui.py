@@ -7,9 +7,11 @@ counts, in this tab, a new tab or after a reload.
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
-from hotpass import HotpassError
+from hotpass import LAWFUL_BASES, HotpassError, declare_purpose, declared_purpose
 from workbench import auth, roles_ui, services, sources, state
 from workbench.text import md
 
@@ -25,17 +27,64 @@ def uploader_key() -> str:
 
 
 def uploader(username: str) -> None:
-    """The drop zone; each file dropped is kept for ``username`` (audited by the workspace)."""
+    """The purpose of the files, then the drop zone; each file dropped is kept for ``username`` with
+    that purpose and lawful basis (audited by the workspace)."""
+    purpose_picker()
     key = uploader_key()
     st.file_uploader(
         "Workbooks: .xlsx, .xlsm, .xls, .csv or .parquet",
-        type=TYPES,
-        accept_multiple_files=True,
+        accept_multiple_files=True,  # no type=: Streamlit raises on a name like ".."; refused in _keep
         key=key,
         on_change=_keep,
         args=(key, username),
         help="Kept in the workspace for you (not shared with other users) until you remove them.",
     )
+
+
+PURPOSE, BASIS = "upload_purpose", "upload_lawful_basis"
+_FROM_PURPOSE = "(the purpose's)"
+
+
+def purpose_picker() -> None:
+    """What the files dropped next are processed for, and their people's lawful basis when a row
+    gives none (kept with each upload; columns the purpose may not use are dropped at the run)."""
+    settings = state.profile().privacy
+    keys = list(settings.purposes)
+    first = keys.index(settings.default_purpose) if settings.default_purpose in keys else 0
+    if st.session_state.get(PURPOSE) not in keys:  # picked with another profile
+        st.session_state.pop(PURPOSE, None)
+    cols = st.columns(2)
+    cols[0].selectbox("Purpose of these files", keys, index=first, key=PURPOSE,
+                      format_func=lambda k: settings.purposes[k].label or k,
+                      help="What the people in these files are processed for (POPIA). A run uses "
+                      "only the columns this purpose may use; the others are dropped and named in "
+                      "the findings.")
+    cols[1].selectbox("Lawful basis when a row gives none", [_FROM_PURPOSE, *LAWFUL_BASES], key=BASIS,
+                      help="POPIA s11: " + "; ".join(f"{k}: {v}" for k, v in LAWFUL_BASES.items()))
+
+
+def chosen_purpose() -> tuple[str | None, str | None]:
+    """(purpose, lawful basis) picked above the drop zone."""
+    basis = st.session_state.get(BASIS)
+    return st.session_state.get(PURPOSE) or None, None if basis in (None, _FROM_PURPOSE) else basis
+
+
+def purpose_caption(sha256: str, username: str) -> str:
+    """What a kept file was declared for."""
+    with services.workspace() as ws:
+        found = declared_purpose(ws, sha256, username)
+    if found is None or not found.purpose:
+        return "No purpose declared: every column is used"
+    spec = state.profile().privacy.purposes.get(found.purpose)
+    label = (spec.label if spec else "") or found.purpose
+    basis = found.lawful_basis or (spec.lawful_basis if spec else "") or "none"
+    return f"Purpose: {label} · lawful basis when a row gives none: {basis}"
+
+
+def supported(name: str | None) -> bool:
+    """Whether an uploaded file's name ends in one of :data:`TYPES` (``..`` or ``x.txt`` do not)."""
+    stem, dot, suffix = str(name or "").rpartition(".")
+    return bool(dot) and suffix.lower() in TYPES and stem.strip(". /\\") != ""
 
 
 @auth.guarded("upload")
@@ -44,8 +93,15 @@ def _keep(key: str, username: str) -> None:
     refused = []
     with services.workspace() as ws:
         for file in files:
+            if not supported(file.name):
+                refused.append(f"{file.name or '(no name)'}: not a workbook this page reads "
+                               f"(.{', .'.join(TYPES)})")
+                continue
             try:
                 reason = sources.keep(ws, username, file.name, file.getvalue())
+                if not reason:
+                    declare_purpose(ws, username, hashlib.sha256(file.getvalue()).hexdigest(),
+                                     *chosen_purpose())
             except HotpassError as exc:
                 reason = str(exc)
             if reason:
@@ -61,6 +117,7 @@ def show_file(upload: sources.Upload, mapped, profile, username: str) -> None:
     with st.container(border=True):
         head, button = st.columns([6, 1])
         head.markdown(f"**{md(upload.name)}** · {upload.size / 1024:,.0f} KB")
+        head.caption(purpose_caption(upload.sha256, username))
         button.button("Remove", key=f"remove_{upload.upload_id}", icon=":material/delete:",
                       on_click=_remove, args=(username, upload.upload_id))
         if upload.error:

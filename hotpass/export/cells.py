@@ -24,8 +24,8 @@ EXCEL_URL_LIMIT = 2_079
 # Characters XML 1.0 cannot hold: control characters, lone surrogates, U+FFFE/U+FFFF.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: First characters that make a spreadsheet read a cell as a formula: ASCII and full-width
-#: = + - @, and tab and CR (the OWASP list), also after leading spaces.
-CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: = + - @, tab and CR (the OWASP list) and NUL (OWASP ASVS 5.0, 1.2.10), also after leading spaces.
+CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 #: A plain number (E.164 phones and negative numbers among them): data, never escaped.
 CSV_NUMBER = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
 _CSV_NUMBER = re.compile(CSV_NUMBER)
@@ -41,11 +41,12 @@ def csv_safe(value: str) -> str:
     """Prefix ``'`` when a spreadsheet app would run ``value`` as a formula.
 
     A value whose first character (after any spaces) is ``=``, ``+``, ``-``, ``@``
-    (ASCII or full-width), TAB or CR is prefixed (the OWASP advice for CSV
+    (ASCII or full-width), TAB, CR or NUL is prefixed (the OWASP advice for CSV
     injection), unless it is a plain number such as an E.164 phone (``+27...``)
-    or ``-2.5``, which is data; anything else is returned as is.
+    or ``-2.5`` (spaces around it allowed), which is data; anything else is
+    returned as is.
     """
-    if value and value.lstrip(" ").startswith(CSV_TRIGGERS) and not _CSV_NUMBER.fullmatch(value):
+    if value and value.lstrip(" ").startswith(CSV_TRIGGERS) and not _CSV_NUMBER.fullmatch(value.strip(" ")):
         return "'" + value
     return value
 

@@ -24,10 +24,11 @@ _TEXT = ("VARCHAR",)
 
 def safe_sql(column: str) -> str:
     """SQL: the text of ``column`` as :func:`~hotpass.export.cells.csv_safe` makes it, CRs as LFs."""
-    triggers = "".join(CSV_TRIGGERS).replace("-", "\\-").replace("]", "\\]")
+    triggers = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in CSV_TRIGGERS)
+    triggers = triggers.replace("-", "\\-").replace("]", "\\]")
     one_line = f"replace(replace({column}, chr(13) || chr(10), chr(10)), chr(13), chr(10))"
     starts = f"regexp_matches(ltrim({column}, ' '), {literal('^[' + triggers + ']')})"
-    number = f"regexp_full_match({column}, {literal(CSV_NUMBER)})"
+    number = f"regexp_full_match(trim({column}, ' '), {literal(CSV_NUMBER)})"
     return (f"CASE WHEN {column} IS NULL THEN NULL WHEN {starts} AND NOT {number} "
             f"THEN '''' || {one_line} ELSE {one_line} END")
 
@@ -49,7 +50,7 @@ def copy_csv(db: RunDB, query: str, path: str | Path) -> Path:
         raw = temp.with_name(temp.name + ".raw")
         try:
             db.execute(f"COPY ({_select(db, query)}) TO {literal(str(raw))} "
-                       "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"')")
+                       "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', USE_TMP_FILE false)")
             with open(temp, "wb") as out, open(raw, "rb") as source:
                 out.write(BOM)
                 shutil.copyfileobj(source, out, 1 << 20)
@@ -62,5 +63,5 @@ def copy_parquet(db: RunDB, query: str, path: str | Path) -> Path:
     """Write the rows of ``query`` as Parquet at ``path``."""
     target = Path(path)
     with atomic_path(target) as temp:
-        db.execute(f"COPY ({query}) TO {literal(str(temp))} (FORMAT parquet, COMPRESSION zstd)")
+        db.execute(f"COPY ({query}) TO {literal(str(temp))} (FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE false)")
     return target

@@ -8,7 +8,10 @@ formula. The creation date is fixed, so the same tables give the same bytes.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -62,8 +65,11 @@ def write_workbook(
     sheets = _plan(tables, summary)
     _check_limits(target, sheets)
     report = _Progress(progress, sum(len(frame) for _, frame, _ in sheets))
-    with atomic_path(target) as temp:
-        workbook = xlsxwriter.Workbook(str(temp), WORKBOOK_OPTIONS)
+    with atomic_path(target) as temp, _row_files(temp) as rows_dir:
+        # constant_memory's row files (the data) go beside the workbook, not in the system's temp
+        # folder: removed when writing ends, and a killed run leaves them in its staging folder,
+        # which the next run removes
+        workbook = xlsxwriter.Workbook(str(temp), {**WORKBOOK_OPTIONS, "tmpdir": rows_dir})
         try:
             styles = Styles.create(workbook)
             size = 0
@@ -80,6 +86,16 @@ def write_workbook(
             raise ExportError(f"{target}: cannot write: {error}") from error
     report.finish()
     return target
+
+
+@contextmanager
+def _row_files(temp: Path) -> Iterator[str]:
+    """A private folder beside ``temp`` for xlsxwriter's row files, removed afterwards."""
+    folder = tempfile.mkdtemp(prefix=f"{temp.name}.rows-", dir=temp.parent)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _plan(

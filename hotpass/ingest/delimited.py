@@ -1,6 +1,7 @@
 """Reading CSV (and other delimited text) files as text, never guessing types.
 
-Encoding: a byte-order mark wins, then strict UTF-8, then Windows-1252 (with
+Encoding: a byte-order mark wins, then UTF-16 without one (recognised by the
+NUL high bytes of Latin text), then strict UTF-8, then Windows-1252 (with
 an ``ingest.encoding_fallback`` finding; Latin-1 if even cp1252 fails). The
 delimiter is sniffed among ``, ; TAB |`` by how consistently each splits the
 first 64 KB into the same number of fields. Row numbers are record numbers:
@@ -17,7 +18,7 @@ from pathlib import Path
 from hotpass.errors import InputFileError
 from hotpass.findings import Findings
 from hotpass.ingest.model import RawSheet
-from hotpass.ingest.sniff import bom_encoding
+from hotpass.ingest.sniff import bom_encoding, utf16_encoding
 from hotpass.profile import IngestSettings
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -25,7 +26,8 @@ SAMPLE_CHARS = 65_536
 
 
 def decode(data: bytes, label: str, findings: Findings, file_name: str | None = None) -> str:
-    """Bytes to text: BOM, then strict UTF-8, then cp1252 (noted as a finding)."""
+    """Bytes to text: BOM, then UTF-16 without one, then strict UTF-8, then cp1252 (noted as a
+    finding)."""
     announced = bom_encoding(data[:4])
     if announced:
         try:
@@ -33,6 +35,15 @@ def decode(data: bytes, label: str, findings: Findings, file_name: str | None = 
         except UnicodeDecodeError:
             raise InputFileError(
                 label, f"is not valid {announced.upper()} text despite its byte-order mark"
+            ) from None
+    guessed = utf16_encoding(data[:4096])
+    if guessed:
+        try:
+            return data.decode(guessed)
+        except UnicodeDecodeError as error:
+            raise InputFileError(
+                label, f"looks like {guessed.upper()} text without a byte-order mark, but byte "
+                f"{error.start:,} is not valid {guessed.upper()}"
             ) from None
     try:
         return data.decode("utf-8")

@@ -75,9 +75,43 @@ def bom_encoding(head: bytes) -> str | None:
     return None
 
 
+#: Share of the characters of a UTF-16 sample that must have a zero high byte (mostly Latin text:
+#: CSV headers, digits, punctuation) for text without a byte-order mark to be taken as UTF-16.
+UTF16_ZERO_SHARE = 0.6
+
+
+def utf16_encoding(head: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when bytes without a byte-order mark are UTF-16 text.
+
+    Latin text in UTF-16 has a NUL in every other byte (the high byte of each
+    character): odd positions for little-endian, even ones for big-endian. The
+    other positions must hold no NUL, and the sample must decode and hold no
+    control characters besides TAB, CR and LF.
+    """
+    sample = head[: len(head) // 2 * 2]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= UTF16_ZERO_SHARE * pairs and even == 0:
+        encoding = "utf-16-le"
+    elif even >= UTF16_ZERO_SHARE * pairs and odd == 0:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return None
+    if any(ord(c) < 32 and c not in "\t\r\n" for c in text):
+        return None
+    return encoding
+
+
 def looks_like_text(head: bytes) -> bool:
-    """True when the first bytes read as text (BOM, UTF-8 or a single-byte code page)."""
-    if bom_encoding(head):
+    """True when the first bytes read as text (BOM, UTF-16 without one, UTF-8 or a single-byte
+    code page)."""
+    if bom_encoding(head) or utf16_encoding(head):
         return True
     if b"\x00" in head:
         return False

@@ -32,6 +32,7 @@ from hotpass.errors import ProfileError
 from hotpass.profile import legacy
 from hotpass.profile.entities import EntitySpec
 from hotpass.profile.fields import KIND_HELP, FieldKind, FieldSpec, _Model
+from hotpass.profile.privacy import LAWFUL_BASES, PrivacySettings, PurposeSpec, check_privacy
 from hotpass.profile.resolution import (
     BUILT_IN_HELP,
     LIST_COLUMNS,
@@ -63,7 +64,7 @@ PACKS = ("za", "none")
 __all__ = [
     "BUILT_IN_HELP", "EXPECTATIONS_DIR", "KIND_HELP", "LIST_COLUMNS", "MATCHING_COLUMNS", "METHOD_HELP",
     "OTHER_ROLES", "PROFILES_DIR", "RULE_FUNCTIONS", "ComparisonSpec", "EnrichmentSettings", "EntitySpec",
-    "FieldKind", "FieldSpec", "IngestSettings", "MappingSettings", "MergeSettings", "Profile", "QualitySettings",
+    "FieldKind", "FieldSpec", "IngestSettings", "LAWFUL_BASES", "PrivacySettings", "PurposeSpec", "MappingSettings", "MergeSettings", "Profile", "QualitySettings",
     "ReportSettings", "ResolutionSettings", "ValidationSettings", "available_profiles", "check_rule_expression",
     "load_profile", "settings_reference",
 ]
@@ -129,6 +130,8 @@ class Profile(_Model):
     report: ReportSettings = Field(default_factory=ReportSettings, description="The quality report.")
     enrichment: EnrichmentSettings = Field(default_factory=EnrichmentSettings,
                                            description="Enrichment providers and approval.")
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings,
+                                     description="Personal data: purposes, lawful basis, retention.")
 
     @model_validator(mode="before")
     @classmethod
@@ -167,6 +170,9 @@ class Profile(_Model):
         bad = sorted({r for r in self.sheet_roles.values() if r not in roles})
         if bad:
             raise ValueError(f"sheet_roles: unknown role(s) {bad}; use one of {sorted(roles)}")
+        problems = check_privacy(self.privacy, self.entities)
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     def __eq__(self, other: object) -> bool:
@@ -405,6 +411,8 @@ def settings_reference(model: type[BaseModel] = Profile, prefix: str = "") -> li
             rows.extend(settings_reference(FieldSpec, f"{key}.*."))
         if model is ResolutionSettings and name == "comparisons":
             rows.extend(settings_reference(ComparisonSpec, f"{key}.*."))
+        if model is PrivacySettings and name == "purposes":
+            rows.extend(settings_reference(PurposeSpec, f"{key}.*."))
     return rows
 
 

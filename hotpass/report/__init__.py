@@ -11,8 +11,9 @@ The public API::
 The report dict holds ``title``, ``profile``, ``generated_at``, ``run_id``,
 ``files``, ``published``, ``gate``, ``totals``, ``completeness``,
 ``validity``, ``scores``, ``duplicates``, ``scorecard``, ``validation``,
-``findings``, ``enrichment`` and ``masked``; any of them may be missing or
-empty. The renderers are pure functions of the dict; every piece of text
+``findings``, ``enrichment``, ``changes`` (what changed since the previous
+run; None on a first run, whose report has no such section) and ``masked``;
+any of them may be missing or empty. The renderers are pure functions of the dict; every piece of text
 from it is escaped. plotly is imported only when HTML is rendered.
 """
 

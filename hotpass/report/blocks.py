@@ -42,9 +42,10 @@ def banner(report: Mapping) -> str:
             f"<h2>{esc(status.headline)}</h2>{listed}</section>")
 
 
-def toc() -> str:
-    """Links to every section."""
-    links = "".join(f'<a href="#{section.key}">{esc(section.title)}</a>' for section in s.SECTIONS)
+def toc(drawn: list[s.Section] | None = None) -> str:
+    """Links to every section drawn (all of them by default)."""
+    shown = s.SECTIONS if drawn is None else drawn
+    links = "".join(f'<a href="#{section.key}">{esc(section.title)}</a>' for section in shown)
     return f'<nav class="toc">{links}</nav>'
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from hotpass import quality
 from hotpass.profile import Profile
+from hotpass.report import changes
 from hotpass.text import is_missing
 
 #: Value kinds shown unmasked: they describe places, not people or organisations.
@@ -46,6 +47,7 @@ def build_report(refined, profile: Profile, generated_at: datetime | None = None
         "validation": _validation(refined, profile, masker),
         "findings": _findings(refined.findings, profile.report.examples, masker),
         "enrichment": getattr(refined, "enrichment_summary", None),
+        "changes": changes.build(refined, profile, masker),
         "masked": masker.on,
     }
 

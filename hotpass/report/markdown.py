@@ -16,7 +16,7 @@ def render_markdown(report: Mapping) -> str:
     """The whole report as Markdown text ending in a newline."""
     report = report if isinstance(report, Mapping) else {}
     parts = [f"# {escape(s.title(report))}", _facts(report), _status(report), _totals(report)]
-    for section in s.SECTIONS:
+    for section in s.sections(report):
         parts.append(_section(section, report))
     return "\n\n".join(part for part in parts if part) + "\n"
 

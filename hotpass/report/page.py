@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from hotpass.report import blocks, charts, count_charts
+from hotpass.report import blocks, changes, charts, count_charts
 from hotpass.report import sections as s
 from hotpass.report.css import CSS
 
@@ -21,6 +21,7 @@ CHARTS: dict[str, Callable] = {
     "scorecard": count_charts.scorecard,
     "findings": count_charts.findings,
     "enrichment": count_charts.enrichment,
+    "changes": changes.chart,
 }
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -30,9 +31,10 @@ CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline
 def render_html(report: Mapping) -> str:
     """The whole report as one HTML document."""
     report = report if isinstance(report, Mapping) else {}
-    figures = {part.key: CHARTS[part.key](report) for part in s.SECTIONS if part.key in CHARTS}
-    body = [blocks.header(report), blocks.banner(report), blocks.toc(), blocks.totals(report)]
-    for part in s.SECTIONS:
+    drawn = s.sections(report)
+    figures = {part.key: CHARTS[part.key](report) for part in drawn if part.key in CHARTS}
+    body = [blocks.header(report), blocks.banner(report), blocks.toc(drawn), blocks.totals(report)]
+    for part in drawn:
         figure = figures.get(part.key)
         chart = chart_html(figure, f"chart-{part.key}") if figure is not None else ""
         body.append(blocks.section(part, report, chart))

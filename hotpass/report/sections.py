@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from hotpass.report import changes as c
 from hotpass.report import grids as g
 from hotpass.report import values as v
 
@@ -23,6 +24,11 @@ class Section:
     title: str
     intro: str
     grids: Callable[[Mapping], list[g.Grid]]
+    shown: Callable[[Mapping], bool] | None = None  # None: always drawn ("None." when empty)
+
+    def drawn(self, report: Mapping) -> bool:
+        """Whether the report has this section at all."""
+        return self.shown is None or self.shown(report)
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,16 @@ SECTIONS = (
     Section("enrichment", "Enrichment",
             "Values proposed from outside sources and what reviewers decided.",
             lambda r: [g.enrichment(r), g.enrichment_filled(r)]),
+    Section("changes", "What changed",
+            "Against the previous finished run of this profile: clusters merged and split, records moved, "
+            "added and removed, fields changed, enrichments applied.",
+            lambda r: [c.counts(r), c.examples(r)], shown=c.present),
 )
+
+
+def sections(report: Mapping) -> list[Section]:
+    """The sections ``report`` has, in order (a first run's report has no "What changed")."""
+    return [part for part in SECTIONS if part.drawn(report)]
 
 
 def title(report: Mapping) -> str:

@@ -8,8 +8,9 @@ sheet, Changes (what changed since the previous run, when there is one) and
 Summary, which names the files beside the workbook that hold every
 finding and every field's provenance (``<stem>-findings.csv|.parquet``,
 ``<stem>-provenance.csv|.parquet``). CSV and Parquet copies of every table
-go where the request asks. Everything is written beside its target first and
-moved into place at the end.
+go where the request asks. Everything is written into the run's staging
+folders (:mod:`hotpass.export.staging`) and moved into place as a whole when
+the run ends (:func:`hotpass.pipeline.execute`).
 
 ``report`` writes the quality report (HTML, Markdown, JSON), published or not.
 """
@@ -24,6 +25,7 @@ from hotpass.changes import TABLE as CHANGES
 from hotpass.export import FAILED_RED, SCORE_SCALE, Table, write_workbook
 from hotpass.export.atomic import export_error
 from hotpass.export.copy import copy_csv, copy_parquet
+from hotpass.export.staging import workspace_folders
 from hotpass.profile import Profile
 from hotpass.report import write_report
 from hotpass.report.build import build_report
@@ -47,6 +49,21 @@ def workbook_path(run: Run) -> Path | None:
     return run.output_dir() / f"hotpass-run-{run.run_id or 0}.xlsx"
 
 
+def destinations(run: Run) -> list[Path]:
+    """Every folder this run may deliver into, and (with a workspace) the workspace's own, where a
+    killed run may have left staging folders or temporary files."""
+    request = run.request
+    found = [Path(p) for p in (request.csv_dir, request.parquet_dir, request.report_dir) if p]
+    target = workbook_path(run)
+    if target is not None:
+        found.append(target.parent)
+    if run.directory is not None:
+        found.append(run.output_dir())
+    if run.workspace is not None:
+        found += workspace_folders(run.workspace.directory)
+    return found
+
+
 def export(run: Run, profile: Profile) -> int:
     """Stage ``export`` (see the module docstring); returns the number of files written."""
     db = run.db
@@ -64,7 +81,9 @@ def _flat(run: Run, profile: Profile) -> int:
     written, outputs = [], {}
     for kind, folder in (("csv", run.request.csv_dir), ("parquet", run.request.parquet_dir)):
         if folder:
-            written += write_flat(run.db, kind, folder)
+            files = write_flat(run.db, kind, run.staging.folder(folder, kind))
+            run.staging.claim(kind, files)
+            written += files
             outputs[kind] = str(folder)
     run.db.set_meta("outputs", {**run.db.meta("outputs", {}), **outputs})
     return len(written)
@@ -129,17 +148,14 @@ def export_tables(result: RunResult, kind: str, directory: str | Path) -> list[P
 def _workbook(run: Run, profile: Profile, target: Path) -> int:
     """The workbook, the full findings and provenance beside it, and the flat copies asked for."""
     db = run.db
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise export_error(target.parent, error) from error
     stem = target.stem
+    key = f"workbook:{stem}"
     outputs = {"workbook": str(target)}
     run.report("export", 0.05, "Writing findings and provenance in full")
     written = []
     for what in ("findings", "provenance"):
         for write, suffix in ((copy_csv, "csv"), (copy_parquet, "parquet")):
-            written.append(write(db, FLAT[what], target.parent / f"{stem}-{what}.{suffix}"))
+            written.append(write(db, FLAT[what], run.staging.file(target.parent / f"{stem}-{what}.{suffix}", key)))
     outputs.update(findings=str(target.parent / f"{stem}-findings.csv"),
                    provenance=str(target.parent / f"{stem}-provenance.csv"))
     notes = [("Every finding", f"{stem}-findings.csv and {stem}-findings.parquet (beside this workbook)"),
@@ -147,7 +163,7 @@ def _workbook(run: Run, profile: Profile, target: Path) -> int:
     sheets = workbook_tables(db, profile, notes)
     run.report("export", 0.2, "Writing the workbook")
     summary = [*db.meta("summary", []), *notes]
-    write_workbook(target, sheets, summary=[tuple(s) for s in summary], scorecard=db.frame("scorecard"),
+    write_workbook(run.staging.file(target, key), sheets, summary=[tuple(s) for s in summary], scorecard=db.frame("scorecard"),
                    progress=lambda f: run.report("export", 0.2 + 0.7 * f, "Writing the workbook"))
     written.append(target)
     db.set_meta("outputs", {**db.meta("outputs", {}), **outputs})
@@ -285,8 +301,9 @@ def report(run: Run, profile: Profile) -> int:
     if not folder:
         return 0
     result = RunResult(run.db, run.run_id)
-    paths = write_report(build_report(result, profile), folder)
+    paths = write_report(build_report(result, profile), run.staging.folder(folder, "report"))
+    run.staging.claim("report", paths.values())
     outputs = run.db.meta("outputs", {})
-    outputs.update({f"report_{kind}": str(path) for kind, path in paths.items()})
+    outputs.update({f"report_{kind}": str(Path(folder) / path.name) for kind, path in paths.items()})
     run.db.set_meta("outputs", outputs)
     return len(paths)

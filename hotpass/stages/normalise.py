@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from hotpass.errors import ExportError
+from hotpass.export.atomic import atomic_path
 from hotpass.normalise import Normaliser, organisation_domain
 from hotpass.normalise.parallel import read_batches
 from hotpass.profile import Profile
@@ -135,13 +136,12 @@ def _store_values(run: Run, ctx: Normaliser, todo: int) -> None:
 
 def _save_cache(db, cache: Path) -> None:
     """Keep this run's values for the next one (written beside, then moved into place)."""
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    temp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
     try:
-        db.execute(f"COPY norm_values TO {literal(str(temp))} (FORMAT parquet)")
-        os.replace(temp, cache)
-    except (OSError, duckdb.Error):
-        temp.unlink(missing_ok=True)  # no cache is only a slower next run
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(cache) as temp:  # a killed run's temp is removed by the next run
+            db.execute(f"COPY norm_values TO {literal(str(temp))} (FORMAT parquet, USE_TMP_FILE false)")
+    except (OSError, duckdb.Error, ExportError):
+        pass  # no cache is only a slower next run
 
 
 def _row(kind: str, original: str, result, extra) -> tuple:

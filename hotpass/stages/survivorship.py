@@ -11,6 +11,12 @@ The rule that put the winner ahead of the best other value is recorded; the
 other values are kept in ``<field>_other`` for kinds that hold several
 (phones, emails, websites, ids) and listed as conflicts for the rest.
 
+A reviewer's field pick (a ``pick`` decision in the run's ``decisions`` table:
+the record whose value of a field must win) comes before every rule: the
+picked record's own value of that field wins its group (the latest pick when
+a group holds several), with the rule ``reviewer pick``. A pick on a record
+with no value for the field changes nothing.
+
 One window query ranks every candidate; Python only checks the validity of
 distinct values where a group's members disagree.
 """
@@ -51,15 +57,17 @@ def rank(db: RunDB, members: str, fields: dict[str, str], rule_order: list[str],
     """
     _candidates(db, members, fields)
     _validity(db, region)
-    keys = ", ".join(f"{RULE_KEYS[r]} DESC" for r in rule_order)
+    _picks(db)
+    keys = ", ".join(["_pick DESC", *(f"{RULE_KEYS[r]} DESC" for r in rule_order)])
     db.create("_ranked", f"""
         WITH c AS (
             SELECT c.*, count(*) OVER (PARTITION BY gid, field, value) AS agreement,
                    count(DISTINCT value) OVER (PARTITION BY gid, field) AS n_values
             FROM _cand c WHERE NOT trivial)
-        SELECT c.*, (n_values = 1 OR coalesce(v.valid, false)) AS validity,
-               row_number() OVER (PARTITION BY gid, field ORDER BY {keys}, r_order, pos) AS rnk
-        FROM c LEFT JOIN _validity v ON v.kind = c.kind AND v.value = c.value""")
+        SELECT *, row_number() OVER (PARTITION BY gid, field ORDER BY {keys}, r_order, pos) AS rnk
+        FROM (SELECT c.*, (n_values = 1 OR coalesce(v.valid, false)) AS validity, coalesce(k.pick, 0) AS _pick
+              FROM c LEFT JOIN _validity v ON v.kind = c.kind AND v.value = c.value
+              LEFT JOIN _picks k ON k.record_key = c.record_key AND k.field = c.field AND c.pos = 0)""")
     rule = " ".join(f"WHEN w.{RULE_KEYS[r]} IS DISTINCT FROM n.{RULE_KEYS[r]} THEN {literal(r)}"
                     for r in rule_order)
     db.create("_winners", f"""
@@ -72,7 +80,8 @@ def rank(db: RunDB, members: str, fields: dict[str, str], rule_order: list[str],
                          string_agg(value, ' | ' ORDER BY first) AS all_values
                   FROM dv GROUP BY ALL)
         SELECT w.gid, w.field, w.kind, w.value, w.record_key, w.source_file, w.source_sheet, w.source_row,
-               CASE WHEN n.gid IS NULL THEN 'only value' {rule} ELSE 'earliest source' END AS rule,
+               CASE WHEN n.gid IS NULL THEN 'only value' WHEN w._pick > 0 THEN 'reviewer pick' {rule}
+                    ELSE 'earliest source' END AS rule,
                l.others, CASE WHEN l.n > 1 THEN l.all_values END AS conflict
         FROM w LEFT JOIN n ON n.gid = w.gid AND n.field = w.field
         JOIN lists l ON l.gid = w.gid AND l.field = w.field
@@ -80,7 +89,19 @@ def rank(db: RunDB, members: str, fields: dict[str, str], rule_order: list[str],
         SELECT gid, field, kind, value, record_key, source_file, source_sheet, source_row, 'only value',
                NULL, NULL
         FROM _cand WHERE trivial""")
-    db.drop("_cand", "_validity")
+    db.drop("_cand", "_validity", "_picks")
+
+
+def _picks(db: RunDB) -> None:
+    """``_picks``: record_key, field and the id of the latest active pick of each (none when the
+    run kept no decisions)."""
+    if db.has("decisions") and {"kind", "record_key", "other_key"} <= set(db.columns("decisions")):
+        db.create("_picks", """SELECT record_key::VARCHAR AS record_key, other_key::VARCHAR AS field,
+                                      max(decision_id)::BIGINT AS pick
+                               FROM decisions WHERE kind::VARCHAR = 'pick' AND other_key IS NOT NULL GROUP BY ALL""")
+    else:
+        db.create("_picks", "SELECT NULL::VARCHAR AS record_key, NULL::VARCHAR AS field, NULL::BIGINT AS pick "
+                            "WHERE false")
 
 
 def _candidates(db: RunDB, members: str, fields: dict[str, str]) -> None:

@@ -2,6 +2,14 @@
 
 Each decision is written in its own transaction, so a crash loses nothing that
 was committed. Decisions are never deleted: undoing one marks it undone.
+
+Kinds: ``same`` and ``different`` name two records (``record_key``,
+``other_key``); ``split`` keeps ``record_key`` apart from the other ``members``
+of its cluster; ``move`` does too and joins it with ``other_key``; ``pick``
+says which record's value of a field (``other_key`` holds the field's name)
+survives in the golden record of the cluster the record ends up in.
+Decisions stored together by :meth:`Decisions.decide_all` (a reviewer's "same
+for all") share their time and are undone together by :meth:`Decisions.undo_action`.
 """
 
 from __future__ import annotations
@@ -15,7 +23,9 @@ from hotpass.workspace.database import Database, now
 if TYPE_CHECKING:
     import pandas as pd
 
-DECISION_KINDS = ("same", "different", "split", "move")
+DECISION_KINDS = ("same", "different", "split", "move", "pick")
+#: Kinds that join or part records (``pick`` does neither).
+PAIR_KINDS = ("same", "different", "split", "move")
 
 
 def check_decision(kind: str, record_key: str, other_key: str | None, members: list[str] | None) -> None:
@@ -28,6 +38,8 @@ def check_decision(kind: str, record_key: str, other_key: str | None, members: l
         raise WorkspaceError(f"a {kind} decision needs a second, different record key")
     if kind == "split" and not members:
         raise WorkspaceError("a split decision needs the other members of the cluster")
+    if kind == "pick" and (not other_key or ":" in other_key):
+        raise WorkspaceError("a pick decision needs the name of the field whose value it picks")
 
 
 class Decisions(Database):
@@ -43,11 +55,26 @@ class Decisions(Database):
         """
         check_decision(kind, record_key, other_key, members)
         with self.transaction():
-            decision_id = self.execute(
-                "INSERT INTO decisions (kind, record_key, other_key, members, reviewer, note, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [kind, record_key, other_key, json.dumps(sorted(members or [])), reviewer, note, now()]).lastrowid
-            self.audit(reviewer, f"decision.{kind}", decision_id=decision_id)
+            return self._insert(kind, record_key, other_key, members, reviewer, note, now())
+
+    def decide_all(self, kind: str, pairs: list[tuple[str, str]], reviewer: str = "unknown",
+                   note: str | None = None, members: list[str] | None = None) -> list[int]:
+        """Store one ``kind`` decision per (record_key, other_key) of ``pairs`` as one action: one
+        transaction, one time (so :meth:`undo_action` undoes them together); returns their ids."""
+        for key, other in pairs:
+            check_decision(kind, key, other, members)
+        if not pairs:
+            raise WorkspaceError(f"a {kind} decision needs at least one pair of records")
+        at = now()
+        with self.transaction():
+            return [self._insert(kind, key, other, members, reviewer, note, at) for key, other in pairs]
+
+    def _insert(self, kind, record_key, other_key, members, reviewer, note, at) -> int:
+        decision_id = self.execute(
+            "INSERT INTO decisions (kind, record_key, other_key, members, reviewer, note, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [kind, record_key, other_key, json.dumps(sorted(members or [])), reviewer, note, at]).lastrowid
+        self.audit(reviewer, f"decision.{kind}", decision_id=decision_id)
         return int(decision_id)
 
     def undo(self, decision_id: int, reviewer: str = "unknown") -> None:
@@ -71,6 +98,33 @@ class Decisions(Database):
                 self.undo(int(decision_id), reviewer)
         return [int(r[0]) for r in rows]
 
+    def undo_action(self, reviewer: str, decision_id: int | None = None) -> list[int]:
+        """Undo one action of this reviewer: the one holding ``decision_id`` (by default their
+        latest active decision), with every active decision stored at the same time by them
+        (a "same for all"); returns the ids undone, [] when there is nothing to undo."""
+        with self.transaction():
+            if decision_id is None:
+                rows = self.query("SELECT created_at FROM decisions WHERE reviewer = ? AND undone_at IS NULL "
+                                  "ORDER BY decision_id DESC LIMIT 1", [reviewer])
+            else:
+                rows = self.query("SELECT created_at FROM decisions WHERE reviewer = ? AND decision_id = ? "
+                                  "AND undone_at IS NULL", [reviewer, int(decision_id)])
+                if not rows:
+                    raise WorkspaceError(f"{self.path}: {reviewer} has no active decision {decision_id}")
+            if not rows:
+                return []
+            ids = [int(r[0]) for r in self.query(
+                "SELECT decision_id FROM decisions WHERE reviewer = ? AND created_at = ? AND undone_at IS NULL "
+                "ORDER BY decision_id DESC", [reviewer, rows[0][0]])]
+            for each in ids:
+                self.undo(each, reviewer)
+        return ids
+
+    def picks(self) -> pd.DataFrame:
+        """Active field picks: record_key (whose value wins), field, decision_id, reviewer."""
+        return self.query_frame("SELECT record_key, other_key AS field, decision_id, reviewer FROM decisions "
+                                "WHERE kind = 'pick' AND undone_at IS NULL ORDER BY decision_id")
+
     def decisions(self, active_only: bool = True) -> pd.DataFrame:
         """Decisions in the order they were made."""
         where = "WHERE undone_at IS NULL" if active_only else ""
@@ -83,6 +137,8 @@ class Decisions(Database):
         must, cannot = [], []
         for row in self.decisions().itertuples(index=False):
             members = json.loads(row.members or "[]")
+            if row.kind == "pick":
+                continue
             if row.kind == "same":
                 must.append((row.record_key, row.other_key))
             elif row.kind == "different":

@@ -8,7 +8,7 @@ flags are stored as 0/1 and read back as ``bool``. Ids are
 from __future__ import annotations
 
 #: Bumped when a table changes; ``PRAGMA user_version`` holds the version a file has.
-VERSION = 2  # 2: sessions and login_attempts
+VERSION = 3  # 2: sessions and login_attempts; 3: suppression, upload_purposes, purges, subject_corrections, label_studio_pulls
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -56,13 +56,30 @@ CREATE TABLE IF NOT EXISTS login_attempts (
     attempt_id INTEGER PRIMARY KEY AUTOINCREMENT, attempted_at TEXT NOT NULL,
     account TEXT NOT NULL, client TEXT NOT NULL, ok INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS login_attempts_at ON login_attempts (attempted_at);
+CREATE TABLE IF NOT EXISTS label_studio_pulls (
+    url TEXT NOT NULL, project_id INTEGER NOT NULL, annotation_id INTEGER NOT NULL, task_id INTEGER,
+    verdict TEXT, decision_id INTEGER, pulled_at TEXT NOT NULL,
+    PRIMARY KEY (url, project_id, annotation_id));
+CREATE TABLE IF NOT EXISTS subject_corrections (
+    correction_id INTEGER PRIMARY KEY AUTOINCREMENT, key_digests TEXT NOT NULL, field TEXT NOT NULL,
+    value TEXT, created_at TEXT NOT NULL, created_by TEXT NOT NULL, undone_at TEXT, undone_by TEXT);
+CREATE TABLE IF NOT EXISTS suppression (
+    suppression_id INTEGER PRIMARY KEY AUTOINCREMENT, digest TEXT NOT NULL, kind TEXT NOT NULL,
+    reason TEXT NOT NULL, username TEXT, created_at TEXT NOT NULL, removed_at TEXT, removed_by TEXT);
+CREATE UNIQUE INDEX IF NOT EXISTS suppression_active ON suppression (digest) WHERE removed_at IS NULL;
+CREATE TABLE IF NOT EXISTS upload_purposes (
+    username TEXT NOT NULL, sha256 TEXT NOT NULL, purpose TEXT, lawful_basis TEXT,
+    consent_source TEXT, declared_at TEXT NOT NULL, PRIMARY KEY (username, sha256));
+CREATE TABLE IF NOT EXISTS purges (
+    purge_id INTEGER PRIMARY KEY AUTOINCREMENT, purged_at TEXT NOT NULL, username TEXT,
+    runs INTEGER NOT NULL, uploads INTEGER NOT NULL, files INTEGER NOT NULL, report TEXT);
 """
 
 #: Columns read back as ``datetime`` (by name, in every table and query).
 TIME_COLUMNS = frozenset({
     "started_at", "finished_at", "heartbeat_at", "created_at", "undone_at", "logged_at",
     "locked_until", "password_changed_at", "decided_at", "uploaded_at", "removed_at", "updated_at",
-    "expires_at", "ended_at", "attempted_at"})
+    "expires_at", "ended_at", "attempted_at", "pulled_at", "declared_at", "purged_at"})
 #: Columns read back as ``bool``.
 FLAG_COLUMNS = frozenset({"auto"})
 

@@ -1,0 +1,1 @@
+"""Personal data under control: suppression, retention, the processing register and data-subject requests."""
