@@ -85,8 +85,10 @@ class Profile(_Model):
     country: str = Field("South Africa", description="Country written when a record has none (empty: none).")
     phone_region: str = Field(
         "ZA", min_length=2, max_length=2,
-        description="ISO 3166 region used to read phone numbers without a country code (ZZ: only "
-        "numbers written with their country code are read).",
+        description="ISO 3166 region used to read phone numbers without a country code (ZZ: none "
+        "chosen; when 90% or more of a run's numbers written with a country code, at least 2, share "
+        "one country, the others are read as that country's, with an info finding; else only numbers "
+        "written with their country code are read).",
     )
     entities: dict[str, EntitySpec] = Field(
         default_factory=legacy.default_entities,

@@ -11,16 +11,26 @@ suffixes taken off names filling an empty ``legal_suffix``, titles in
 ``<field>_title``, a contact known by first and last name given a full name,
 a missing country the profile's, a missing domain the website's. Each
 changed or suspect cell is a row of ``findings``.
+
+A profile without a phone region (``phone_region: ZZ``, e.g. ``person``) reads
+only numbers written with their country code. When the numbers of this run
+that carry a country code nearly all share one (:data:`INFER_SHARE`, at least
+:data:`INFER_MIN` of them), the numbers written without one are read as that
+country's, and an info finding says so: a South African members list with a few
+``+27`` numbers gets all its numbers in E.164, a list of mixed countries keeps
+its national numbers as written.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
+from collections import Counter
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import duckdb
+import phonenumbers
 import pyarrow as pa
 
 from hotpass.errors import ExportError
@@ -42,6 +52,9 @@ VERSION = "normalisers-1"
 #: Distinct values read (and held in memory) at a time.
 BATCH = 200_000
 PERSON_KINDS = ("person_name", "first_name", "last_name")
+#: Inferring the phone region of a ``ZZ`` profile: how many numbers with a country code are
+#: needed, and which share of them one country must hold.
+INFER_MIN, INFER_SHARE = 2, 0.9
 
 
 def field_kinds(profile: Profile, entity: str, columns: list[str]) -> dict[str, str]:
@@ -65,6 +78,8 @@ def run(run: Run, profile: Profile) -> int:
     ctx = Normaliser.from_profile(profile)
     entities = layout(profile).entities
     kinds = {e: field_kinds(profile, e, db.columns(raw_table(e))) for e in entities}
+    if ctx.region == "ZZ":
+        ctx = _inferred_region(run, ctx, kinds)
     cache = cache_path(run.workspace.directory, ctx) if run.workspace is not None else None
     todo = _distinct(run, kinds, cache)
     run.report("normalise", 0.05, f"Reading {todo:,} new distinct values")
@@ -76,6 +91,39 @@ def run(run: Run, profile: Profile) -> int:
         _write_records(run, profile, entity, kinds[entity])
         _findings(run, entity, kinds[entity])
     return todo
+
+
+def _inferred_region(run: Run, ctx: Normaliser, kinds: dict[str, dict[str, str]]) -> Normaliser:
+    """``ctx`` reading national numbers as the country nearly all international ones share
+    (see the module docstring), with an info finding; else ``ctx`` unchanged."""
+    selects = [f"SELECT DISTINCT trim({quote(column)}) AS v FROM {raw_table(entity)} "
+               f"WHERE trim({quote(column)}) LIKE '+%' OR trim({quote(column)}) LIKE '00%'"
+               for entity, found in kinds.items() for column, kind in found.items() if kind == "phone"]
+    if not selects:
+        return ctx
+    values = [v for (v,) in run.db.rows(f"SELECT DISTINCT v FROM ({' UNION ALL '.join(selects)}) "
+                                        "ORDER BY v LIMIT 20000")]
+    regions = Counter()
+    for value in values:
+        try:
+            number = phonenumbers.parse("+" + value.lstrip("+0") if value.startswith("00") else value, None)
+        except phonenumbers.NumberParseException:
+            continue
+        region = phonenumbers.region_code_for_number(number)
+        if region and phonenumbers.is_valid_number(number):
+            regions[region] += 1
+    total = sum(regions.values())
+    if not total:
+        return ctx
+    region, count = regions.most_common(1)[0]
+    if count < INFER_MIN or count / total < INFER_SHARE:
+        return ctx
+    run.db.add_findings("normalise", [(
+        "normalise.phone.region_inferred", "info",
+        f"the profile names no phone region; {count:,} of {total:,} numbers written with a country code "
+        f"are {region}, so numbers without one were read as {region} numbers (set phone_region in the "
+        "profile to choose)", None, None, None, None, None, region, "phone_region")])
+    return replace(ctx, region=region)
 
 
 def cache_path(workspace: Path, ctx: Normaliser) -> Path:
