@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from hotpass import HotpassError, ProposalStore, can, display_id, latest_finished, mask
-from workbench import auth, paging, services, state, stored
+from workbench import auth, paging, services, state, stored, widgets
 from workbench.text import is_missing
 
 ALL = "(all)"
@@ -25,9 +25,7 @@ PAGE_KEY, NOTE_KEY = "enrich_page", "enrich_note"
 
 def notice() -> None:
     """The outcome of the last action, shown once."""
-    kind, message = st.session_state.pop(NOTICE, (None, None))
-    if kind:
-        getattr(st, kind)(message)
+    widgets.notice(NOTICE)
 
 
 def counts(proposals: pd.DataFrame) -> dict[str, int]:

@@ -19,7 +19,7 @@ from hotpass import (
     suppress,
     suppression_counts,
 )
-from workbench import auth, services
+from workbench import auth, services, widgets
 
 NOTICE = "hp.privacy.notice"
 PURGE_PLAN = "hp.privacy.purge_plan"
@@ -28,14 +28,11 @@ FIELDS = ("privacy_email", "privacy_phone", "privacy_name", "privacy_reason")
 
 def notice() -> None:
     """The outcome of the last change, once."""
-    found = st.session_state.pop(NOTICE, None)
-    if found:
-        kind, message = found
-        getattr(st, kind)(message)
+    widgets.notice(NOTICE)
 
 
 def _tell(kind: str, message: str) -> None:
-    st.session_state[NOTICE] = (kind, message)
+    widgets.tell(NOTICE, kind, message)
 
 
 def suppression_section(username: str) -> None:

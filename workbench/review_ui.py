@@ -13,7 +13,7 @@ import streamlit as st
 
 from workbench import cluster_review as cr
 from workbench import review_queue as rq
-from workbench import services
+from workbench import services, widgets
 from workbench.text import is_missing, md
 
 NOTICE, SPOT = "hp.review.notice", "hp.review.spot"
@@ -23,14 +23,11 @@ NOTE_KEY = "review_note"
 def notice() -> None:
     """The outcome of the last action (set by a callback), shown once, in a slot drawn on every
     run (so the elements below keep their place and an open expander stays open)."""
-    slot = st.container()
-    kind, message = st.session_state.pop(NOTICE, (None, None))
-    if kind:
-        getattr(slot, kind)(message)
+    widgets.notice(NOTICE, st.container())
 
 
 def tell(kind: str, message: str) -> None:
-    st.session_state[NOTICE] = (kind, message)
+    widgets.tell(NOTICE, kind, message)
 
 
 # --- where the reviewer is ---------------------------------------------------------------------

@@ -20,7 +20,7 @@ from hotpass import (
     export_subject,
     search_subject,
 )
-from workbench import auth, services
+from workbench import auth, services, widgets
 
 FOUND = "hp.subject.found"
 EXPORT = "hp.subject.export"
@@ -30,14 +30,11 @@ KEYS = ("subject_email", "subject_phone", "subject_name")
 
 def notice() -> None:
     """The outcome of the last action, once."""
-    found = st.session_state.pop(NOTICE, None)
-    if found:
-        kind, message = found
-        getattr(st, kind)(message)
+    widgets.notice(NOTICE)
 
 
 def _tell(kind: str, message: str) -> None:
-    st.session_state[NOTICE] = (kind, message)
+    widgets.tell(NOTICE, kind, message)
 
 
 def _subject() -> Subject:

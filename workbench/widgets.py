@@ -69,3 +69,17 @@ def link(page: str, label: str, icon: str | None = None) -> None:
     user = state.user()
     if spec is not None and user is not None and can(user.role, spec.action):
         st.page_link(spec.path, label=label, icon=icon)
+
+
+def notice(key: str, slot=None) -> None:
+    """The outcome of the last action (left by a callback with :func:`tell` under ``key``), shown
+    once, in ``slot`` when given (drawn on every run, so the elements below keep their place)."""
+    kind, message = st.session_state.pop(key, (None, None))
+    if kind:
+        getattr(slot if slot is not None else st, kind)(message)
+
+
+def tell(key: str, kind: str, message: str) -> None:
+    """Leave the outcome of an action for the next run's :func:`notice` (``kind``: success, info,
+    warning or error)."""
+    st.session_state[key] = (kind, message)

@@ -1,23 +1,13 @@
 """The workspace tables of personal-data control, created on first use.
 
-They are also in :data:`hotpass.workspace.schema.SCHEMA`; a workspace file made
-before they existed gets them here, the first time privacy is asked about.
+They are in :data:`hotpass.workspace.schema.SCHEMA` (version 3); a workspace file
+opened only by an older Hotpass since gets them here (every statement of the
+schema is ``IF NOT EXISTS``), the first time privacy is asked about.
 """
 
 from __future__ import annotations
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS suppression (
-    suppression_id INTEGER PRIMARY KEY AUTOINCREMENT, digest TEXT NOT NULL, kind TEXT NOT NULL,
-    reason TEXT NOT NULL, username TEXT, created_at TEXT NOT NULL, removed_at TEXT, removed_by TEXT);
-CREATE UNIQUE INDEX IF NOT EXISTS suppression_active ON suppression (digest) WHERE removed_at IS NULL;
-CREATE TABLE IF NOT EXISTS upload_purposes (
-    username TEXT NOT NULL, sha256 TEXT NOT NULL, purpose TEXT, lawful_basis TEXT,
-    consent_source TEXT, declared_at TEXT NOT NULL, PRIMARY KEY (username, sha256));
-CREATE TABLE IF NOT EXISTS purges (
-    purge_id INTEGER PRIMARY KEY AUTOINCREMENT, purged_at TEXT NOT NULL, username TEXT,
-    runs INTEGER NOT NULL, uploads INTEGER NOT NULL, files INTEGER NOT NULL, report TEXT);
-"""
+from hotpass.workspace import schema
 
 _ready: set[str] = set()
 
@@ -28,9 +18,8 @@ def ensure(ws) -> None:
     if key in _ready or getattr(ws, "read_only", False):
         return
     with ws.transaction():
-        for statement in (s.strip() for s in SCHEMA.split(";")):
-            if statement:
-                ws.execute(statement)
+        for statement in schema.statements():
+            ws.execute(statement)
     _ready.add(key)
 
 
