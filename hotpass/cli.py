@@ -13,12 +13,11 @@ import typer
 
 import hotpass
 from hotpass import HotpassError
-from hotpass.cli_common import login_name
+from hotpass.cli_common import WORKSPACE, fail, login_name
 from hotpass.cli_enrich import enrich_app
 from hotpass.cli_privacy import privacy_app
 from hotpass.cli_subject import subject_app
 from hotpass.cli_users import users_app
-from hotpass.keys import display_id
 
 app = typer.Typer(help="Hotpass: refine messy workbooks of organisations and contacts, people or any other "
                   "records.", no_args_is_help=True,
@@ -37,9 +36,6 @@ app.add_typer(subject_app, name="subject")
 PROFILE_HELP = "Profile name (see `hotpass profiles list`) or path to a profile YAML file."
 
 
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def _progress(stage: str, fraction: float, message: str) -> None:
@@ -91,7 +87,7 @@ def refine(
     report_dir = report or output.parent
     try:
         if output.suffix.lower() != ".xlsx":
-            _fail(f"{output}: the output must be an .xlsx file")
+            fail(f"{output}: the output must be an .xlsx file")
         prof = hotpass.load_profile(profile)
         _check_privacy(prof, purpose, lawful_basis)
         saved = hotpass.load_mappings(mapping) if mapping else None
@@ -111,9 +107,9 @@ def refine(
                 since, changed = result.changes_since, result.db.count("changes")
     except hotpass.PublishBlocked as exc:
         typer.echo(f"quality report: {report_dir}", err=True)
-        _fail(str(exc), code=2)
+        fail(str(exc), code=2)
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     finally:
         if stop_tracing is not None:
             stop_tracing()
@@ -147,7 +143,7 @@ def validate(
         prof = hotpass.load_profile(profile or named or "generic")
         result = hotpass.validate_tables(hotpass.golden_tables(sheets, prof, workbook), prof)
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for row in result.results.itertuples(index=False):
         mark = "ok  " if row.success else ("FAIL" if row.blocking else "warn")
         detail = "" if row.success else f": {row.message or f'{row.unexpected_count:,} failing'}"
@@ -170,7 +166,7 @@ def _check_privacy(profile, purpose: str | None, lawful_basis: str | None) -> No
     try:
         hotpass.check_purpose(profile, purpose, lawful_basis)
     except ValueError as exc:
-        _fail(f"--purpose/--lawful-basis: {exc}")
+        fail(f"--purpose/--lawful-basis: {exc}")
 
 
 def _user() -> str:
@@ -194,13 +190,13 @@ def run_app(
     root = Path(__file__).resolve().parent.parent
     script = root / "app.py"
     if not script.is_file():
-        _fail(f"{script}: the workbench is not installed here (run from a clone of the repository)")
+        fail(f"{script}: the workbench is not installed here (run from a clone of the repository)")
 
     try:
         with hotpass.Workspace(workspace) as ws:
             password = hotpass.Users(ws).ensure_admin(by="hotpass app")
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if password:
         typer.echo(f"Created user admin with password {password} (shown once; change it with "
                    "`hotpass users password admin`)")
@@ -228,7 +224,7 @@ def init(
         samples = hotpass.generate_samples(directory, rows=rows, seed=seed, duplicate_rate=duplicate_rate)
         hotpass.load_profile("aviation").to_yaml(directory / "profile.yaml")
     except (HotpassError, OSError, ValueError) as exc:
-        _fail(f"{directory}: {exc}")
+        fail(f"{directory}: {exc}")
     for path in samples.files:
         typer.echo(f"sample workbook: {path}")
     typer.echo(f"ground truth:    {samples.truth_records}")
@@ -252,7 +248,7 @@ def profiles_show(profile: str = typer.Argument(..., help=PROFILE_HELP)) -> None
     try:
         typer.echo(hotpass.load_profile(profile).to_yaml(), nl=False)
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @profiles_app.command("validate")
@@ -261,7 +257,7 @@ def profiles_validate(profile: str = typer.Argument(..., help=PROFILE_HELP)) -> 
     try:
         prof = hotpass.load_profile(profile)
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"profile {prof.name} is valid")
 
 
@@ -276,13 +272,11 @@ def doctor(workspace: Path = typer.Option(Path("workspace"), "--workspace", "-w"
     raise typer.Exit(1 if failed else 0)
 
 
-WORKSPACE_OPTION = typer.Option(Path("workspace"), "--workspace", "-w", envvar="HOTPASS_WORKSPACE",
-                                help="Workspace folder (default: $HOTPASS_WORKSPACE, else ./workspace).")
 REVIEWER_OPTION = typer.Option(None, "--reviewer", "-r", help="Who decides (default: the login name).")
 
 
 @review_app.command("list")
-def review_list(workspace: Path = WORKSPACE_OPTION,
+def review_list(workspace: Path = WORKSPACE,
                 limit: int = typer.Option(20, "--limit", "-n", help="Show at most this many pairs."),
                 decisions: bool = typer.Option(False, "--decisions", help="List the decisions made instead.")) -> None:
     """Show the pending pairs of the latest run, most uncertain first (or the decisions)."""
@@ -291,17 +285,17 @@ def review_list(workspace: Path = WORKSPACE_OPTION,
             if decisions:
                 for row in ws.decisions(active_only=False).itertuples(index=False):
                     state = f"undone by {row.undone_by}" if row.undone_at else "active"
-                    other = row.other_key if row.kind == "pick" else display_id(row.other_key)
-                    typer.echo(f"#{row.decision_id} {row.kind} {display_id(row.record_key)} {other} "
+                    other = row.other_key if row.kind == "pick" else hotpass.display_id(row.other_key)
+                    typer.echo(f"#{row.decision_id} {row.kind} {hotpass.display_id(row.record_key)} {other} "
                                f"by {row.reviewer} ({state}){': ' + row.note if row.note else ''}")
                 return
             reviewed, remaining = hotpass.review.counts(ws)
             typer.echo(f"{reviewed} reviewed, {remaining} remaining")
             for row in hotpass.review.queue(ws).head(limit).itertuples(index=False):
-                typer.echo(f"{row.match_probability:.3f}  {display_id(row.key_l)}  {display_id(row.key_r)}  "
+                typer.echo(f"{row.match_probability:.3f}  {hotpass.display_id(row.key_l)}  {hotpass.display_id(row.key_r)}  "
                            f"{hotpass.review.side_label(row, 'l')} | {hotpass.review.side_label(row, 'r')}")
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @review_app.command("decide")
@@ -312,7 +306,7 @@ def review_decide(
                                             "whose cluster to move into (move)."),
     note: str | None = typer.Option(None, "--note", help="Why; kept with the decision."),
     reviewer: str | None = REVIEWER_OPTION,
-    workspace: Path = WORKSPACE_OPTION,
+    workspace: Path = WORKSPACE,
 ) -> None:
     """Record a decision; the next `hotpass refine` honours it."""
     try:
@@ -322,7 +316,7 @@ def review_decide(
             members = hotpass.review.cluster_members(ws, record_key) if verdict in ("split", "move") else None
             decision = ws.decide(verdict, record_key, other_key, members, reviewer or _user(), note)
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"decision #{decision}: {verdict} recorded; run `hotpass refine` again to apply it")
 
 
@@ -332,7 +326,7 @@ def review_pick(
     field: str = typer.Argument(..., help="The field, as the profile names it (phone, email, full_name...)."),
     note: str | None = typer.Option(None, "--note", help="Why; kept with the decision."),
     reviewer: str | None = REVIEWER_OPTION,
-    workspace: Path = WORKSPACE_OPTION,
+    workspace: Path = WORKSPACE,
 ) -> None:
     """Pick the surviving value of a field: RECORD's value of FIELD wins in its golden record
     from the next `hotpass refine`, before the survivorship rules."""
@@ -340,12 +334,12 @@ def review_pick(
         with hotpass.Workspace(workspace) as ws:
             decision = hotpass.review.pick(ws, record, field, reviewer or _user(), note)
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"decision #{decision}: pick of {field} recorded; run `hotpass refine` again to apply it")
 
 
 @review_app.command("accuracy")
-def review_accuracy(workspace: Path = WORKSPACE_OPTION,
+def review_accuracy(workspace: Path = WORKSPACE,
                     run: int | None = typer.Option(None, "--run", help="Run to measure (default: the latest "
                                                    "finished run).")) -> None:
     """Precision, recall and F1 of a run's scored pairs against the same/different decisions, by
@@ -354,9 +348,9 @@ def review_accuracy(workspace: Path = WORKSPACE_OPTION,
         with hotpass.Workspace(workspace) as ws:
             table = hotpass.label_accuracy(ws, run)
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if not len(table) or not table["labels"].iloc[0]:
-        _fail("no same/different decisions on this run's records yet; decide some with `hotpass review decide`")
+        fail("no same/different decisions on this run's records yet; decide some with `hotpass review decide`")
     typer.echo(f"{table['labels'].iloc[0]} labelled pairs")
     typer.echo("threshold  precision  recall  f1     tp  fp  fn")
     for row in table.itertuples(index=False):
@@ -371,7 +365,7 @@ def _share(value) -> str:
 @review_app.command("undo")
 def review_undo(decision: int | None = typer.Argument(None, help="Decision number to undo."),
                 last: int = typer.Option(0, "--last", help="Undo this reviewer's last N decisions instead."),
-                reviewer: str | None = REVIEWER_OPTION, workspace: Path = WORKSPACE_OPTION) -> None:
+                reviewer: str | None = REVIEWER_OPTION, workspace: Path = WORKSPACE) -> None:
     """Withdraw decisions: the machine's verdict applies again from the next run."""
     try:
         with hotpass.Workspace(workspace) as ws:
@@ -381,34 +375,34 @@ def review_undo(decision: int | None = typer.Argument(None, help="Decision numbe
             elif last:
                 undone = ws.undo_last(reviewer or _user(), last)
             else:
-                _fail("name a decision number or use --last N")
+                fail("name a decision number or use --last N")
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"undone: {', '.join(f'#{d}' for d in undone) or 'nothing'}")
 
 
 @review_app.command("export")
 def review_export(path: Path = typer.Argument(..., help="Label Studio tasks file to write (.json)."),
                   limit: int | None = typer.Option(None, "--limit", "-n", help="Export at most this many pairs."),
-                  workspace: Path = WORKSPACE_OPTION) -> None:
+                  workspace: Path = WORKSPACE) -> None:
     """Write the pending pairs as Label Studio tasks plus the labelling config (.xml beside it)."""
     try:
         with hotpass.Workspace(workspace) as ws:
             result = hotpass.review.export_label_studio(ws, path, limit)
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"wrote {result.count} tasks to {result.tasks} and the labelling config to {result.config}")
 
 
 @review_app.command("import")
 def review_import(path: Path = typer.Argument(..., help="Label Studio export (JSON) with completed annotations."),
-                  workspace: Path = WORKSPACE_OPTION) -> None:
+                  workspace: Path = WORKSPACE) -> None:
     """Turn completed Label Studio annotations into decisions."""
     try:
         with hotpass.Workspace(workspace) as ws:
             result = hotpass.review.import_label_studio(ws, path)
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"{len(result.decided)} decisions imported, {len(result.skipped)} skipped")
     for reason in result.skipped:
         typer.echo(f"  skipped {reason}", err=True)
@@ -426,7 +420,7 @@ LS_PROJECT_OPTION = typer.Option(None, "--project", help="Label Studio project t
 def review_push(url: str | None = LS_URL_OPTION, token: str | None = LS_TOKEN_OPTION,
                 project: str | None = LS_PROJECT_OPTION,
                 limit: int | None = typer.Option(None, "--limit", "-n", help="Push at most this many pairs."),
-                workspace: Path = WORKSPACE_OPTION) -> None:
+                workspace: Path = WORKSPACE) -> None:
     """Send the pending pairs to a Label Studio project (made when missing); pairs it holds are not sent again."""
     from hotpass import labelstudio
 
@@ -434,14 +428,14 @@ def review_push(url: str | None = LS_URL_OPTION, token: str | None = LS_TOKEN_OP
         with hotpass.Workspace(workspace) as ws:
             result = labelstudio.push(ws, labelstudio.server(ws, url, token, project), limit, by=_user())
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"pushed {result.pushed} pairs to project {result.project_id} at {result.url} "
                f"({result.already} already there)")
 
 
 @review_app.command("pull")
 def review_pull(url: str | None = LS_URL_OPTION, token: str | None = LS_TOKEN_OPTION,
-                project: str | None = LS_PROJECT_OPTION, workspace: Path = WORKSPACE_OPTION) -> None:
+                project: str | None = LS_PROJECT_OPTION, workspace: Path = WORKSPACE) -> None:
     """Turn the project's completed Label Studio annotations into decisions by their annotators."""
     from hotpass import labelstudio
 
@@ -449,7 +443,7 @@ def review_pull(url: str | None = LS_URL_OPTION, token: str | None = LS_TOKEN_OP
         with hotpass.Workspace(workspace) as ws:
             result = labelstudio.pull(ws, labelstudio.server(ws, url, token, project), by=_user())
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"{len(result.decided)} decisions pulled, {len(result.skipped)} skipped, "
                f"{result.unchanged} pulled before")
     for reason in result.skipped:

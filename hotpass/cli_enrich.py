@@ -8,12 +8,10 @@ import typer
 
 import hotpass
 from hotpass import HotpassError
-from hotpass.cli_common import login_name
+from hotpass.cli_common import WORKSPACE, fail, login_name
 
 enrich_app = typer.Typer(help="Enrichment proposals: list, approve, reject, undo.", no_args_is_help=True)
 
-WORKSPACE = typer.Option(Path("workspace"), "--workspace", "-w", envvar="HOTPASS_WORKSPACE",
-                         help="Workspace folder (default: $HOTPASS_WORKSPACE, else ./workspace).")
 REVIEWER = typer.Option(None, "--reviewer", "-r", help="Who decides (default: the login name).")
 PROVIDER = typer.Option(None, "--provider", help="Only proposals of this provider.")
 FIELD = typer.Option(None, "--field", help="Only proposals for this field.")
@@ -22,9 +20,6 @@ NOTE = typer.Option(None, "--note", help="Why; kept with the decision.")
 IDS = typer.Argument(None, help="Proposal numbers (see `hotpass enrich list`).")
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 def _user(reviewer: str | None) -> str:
@@ -43,7 +38,7 @@ def enrich_list(
         with hotpass.Workspace(workspace) as ws:
             frame = hotpass.ProposalStore(ws).frame(None if status == "all" else status, provider, field, min_confidence)
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     counts = frame["status"].value_counts().to_dict() if len(frame) else {}
     typer.echo(f"{len(frame)} proposal(s)" + (f" ({', '.join(f'{v} {k}' for k, v in counts.items())})"
                                               if counts else ""))
@@ -56,7 +51,7 @@ def enrich_list(
 def _decide(verdict: str, ids, provider, field, min_confidence, all_pending, note, reviewer, workspace) -> None:
 
     if not ids and not (provider or field or min_confidence is not None or all_pending):
-        _fail("name proposal numbers, or select by --provider, --field, --min-confidence or --all")
+        fail("name proposal numbers, or select by --provider, --field, --min-confidence or --all")
     try:
         with hotpass.Workspace(workspace) as ws:
             store = hotpass.ProposalStore(ws)
@@ -65,7 +60,7 @@ def _decide(verdict: str, ids, provider, field, min_confidence, all_pending, not
                 chosen = store.frame("pending", provider, field, min_confidence)["proposal_id"].tolist()
             changed = store.decide(chosen, verdict, _user(reviewer), note)
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"{len(changed)} proposal(s) {verdict}; the next `hotpass refine` applies approved values")
 
 
@@ -95,5 +90,5 @@ def enrich_undo(ids: list[int] = typer.Argument(..., help="Proposal numbers to p
         with hotpass.Workspace(workspace) as ws:
             changed = hotpass.ProposalStore(ws).undo(ids, _user(reviewer))
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"{len(changed)} proposal(s) back to pending")

@@ -9,13 +9,11 @@ import typer
 
 import hotpass
 from hotpass import HotpassError
-from hotpass.cli_common import login_name
+from hotpass.cli_common import WORKSPACE, fail, login_name
 
 privacy_app = typer.Typer(help="Personal data (POPIA): suppress people, purge what is past retention, "
                           "print the register of processing.", no_args_is_help=True)
 
-WORKSPACE = typer.Option(Path("workspace"), "--workspace", "-w", envvar="HOTPASS_WORKSPACE",
-                         help="Workspace folder (default: $HOTPASS_WORKSPACE, else ./workspace).")
 EMAIL = typer.Option(None, "--email", help="The person's email address (any case).")
 PHONE = typer.Option(None, "--phone", help="The person's phone number (any format; read as E.164).")
 OUTPUT = typer.Option(None, "--output", "-o", help="Write it here instead of printing.")
@@ -23,9 +21,6 @@ NAME = typer.Option(None, "--name", help="The person's full name: suppresses eve
                     "so prefer an email or phone.")
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 @contextmanager
@@ -35,7 +30,7 @@ def _workspace(workspace: Path):
         with hotpass.Workspace(workspace) as ws:
             yield ws
     except (HotpassError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @privacy_app.command()
@@ -92,7 +87,7 @@ def register_(fmt: str = typer.Option("markdown", "--format", "-f", help="markdo
               workspace: Path = WORKSPACE) -> None:
     """The register of processing: personal fields, purposes, lawful bases, retention, access, recipients."""
     if fmt not in ("markdown", "csv"):
-        _fail(f"--format: {fmt!r} is not markdown or csv")
+        fail(f"--format: {fmt!r} is not markdown or csv")
     with _workspace(workspace) as ws:
         text = hotpass.register_csv(ws) if fmt == "csv" else hotpass.register_markdown(ws)
         ws.audit(login_name(), "privacy.register", format=fmt)

@@ -16,13 +16,11 @@ import typer
 
 import hotpass
 from hotpass import HotpassError
-from hotpass.cli_common import login_name
+from hotpass.cli_common import WORKSPACE, fail, login_name
 
 subject_app = typer.Typer(help="Data-subject requests (POPIA): find everything held about one person, "
                           "export it, correct it or erase it.", no_args_is_help=True)
 
-WORKSPACE = typer.Option(Path("workspace"), "--workspace", "-w", envvar="HOTPASS_WORKSPACE",
-                         help="Workspace folder (default: $HOTPASS_WORKSPACE, else ./workspace).")
 EMAIL = typer.Option(None, "--email", help="The person's email address (any case).")
 PHONE = typer.Option(None, "--phone", help="The person's phone number (any format; compared as E.164).")
 NAME = typer.Option(None, "--name", help="The person's full name (case, accents and spacing ignored; "
@@ -34,9 +32,6 @@ def _dsar(name: str = "dsar"):
     return importlib.import_module(f"hotpass.privacy.{name}")
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 @contextmanager
@@ -47,7 +42,7 @@ def _request(workspace: Path, email, phone, name):
         with hotpass.Workspace(workspace) as ws:
             yield ws, subject
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _show(found) -> None:

@@ -10,13 +10,11 @@ import typer
 
 import hotpass
 from hotpass import HotpassError
-from hotpass.cli_common import login_name
+from hotpass.cli_common import WORKSPACE, fail, login_name
 
 users_app = typer.Typer(help="Workbench users and their roles: add, list, remove, role, password, "
                         "unlock.", no_args_is_help=True)
 
-WORKSPACE = typer.Option(Path("workspace"), "--workspace", "-w", envvar="HOTPASS_WORKSPACE",
-                         help="Workspace folder (default: $HOTPASS_WORKSPACE, else ./workspace).")
 USERNAME = typer.Argument(..., help="The username: letters, digits, '.', '_' or '-' "
                           "(kept lower-case).")
 PASSWORD_STDIN = typer.Option(False, "--password-stdin", help="Read the password from the first "
@@ -24,9 +22,6 @@ PASSWORD_STDIN = typer.Option(False, "--password-stdin", help="Read the password
 ROLE_HELP = "viewer, operator, reviewer or admin."
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 def _by() -> str:
@@ -36,7 +31,7 @@ def _by() -> str:
 def _stdin_password() -> str:
     line = sys.stdin.readline().rstrip("\r\n")
     if not line:
-        _fail("--password-stdin: no password on the first line of stdin")
+        fail("--password-stdin: no password on the first line of stdin")
     return line
 
 
@@ -52,7 +47,7 @@ def _users(workspace: Path):
         with hotpass.Workspace(workspace) as ws:
             yield hotpass.Users(ws)
     except HotpassError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @users_app.command("add")
