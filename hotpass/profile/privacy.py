@@ -18,6 +18,13 @@ LAWFUL_BASES = {
 }
 
 
+
+def checked_basis(value: str) -> str:
+    """``value`` when it is empty or one of :data:`LAWFUL_BASES`; else ValueError naming them."""
+    if value and value not in LAWFUL_BASES:
+        raise ValueError(f"{value!r} is not a lawful basis; use one of {', '.join(LAWFUL_BASES)}")
+    return value
+
 class PurposeSpec(_Model):
     """One purpose an upload may be processed for, and the fields it may use."""
 
@@ -42,9 +49,7 @@ class PurposeSpec(_Model):
     @field_validator("lawful_basis")
     @classmethod
     def _basis(cls, value: str) -> str:
-        if value and value not in LAWFUL_BASES:
-            raise ValueError(f"{value!r} is not a lawful basis; use one of {', '.join(LAWFUL_BASES)}")
-        return value
+        return checked_basis(value)
 
 
 def _default_purposes() -> dict[str, PurposeSpec]:
@@ -78,9 +83,7 @@ class PrivacySettings(_Model):
     @field_validator("default_lawful_basis")
     @classmethod
     def _basis(cls, value: str) -> str:
-        if value and value not in LAWFUL_BASES:
-            raise ValueError(f"{value!r} is not a lawful basis; use one of {', '.join(LAWFUL_BASES)}")
-        return value
+        return checked_basis(value)
 
     def purpose(self, key: str | None) -> PurposeSpec | None:
         """The purpose called ``key`` (None for no key); ValueError naming the choices if unknown."""
