@@ -393,6 +393,14 @@ def test_split_legal_suffix_keeps_original_case():
     assert split_legal_suffix("abc flying (pty) ltd", SUFFIXES) == ("abc flying", "(Pty) Ltd")
 
 
+def test_thousands_of_trailing_suffixes_all_come_off():
+    # Each suffix used to re-read the whole name: a cell like this took minutes.
+    base, suffix = split_legal_suffix("abc flying" + " (pty) ltd." * 20_000, SUFFIXES)
+    assert base == "abc flying"
+    assert suffix == " ".join(["(Pty) Ltd"] * 20_000)
+    assert split_legal_suffix("Pty(Pty)", SUFFIXES) == ("Pty(Pty)", None)
+
+
 @pytest.mark.parametrize(
     "value, expected, rule",
     [

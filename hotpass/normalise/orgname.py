@@ -74,36 +74,78 @@ def _table_info(
 
 
 def split_legal_suffix(name: str, suffixes: Iterable[str]) -> tuple[str, str | None]:
-    """(name without trailing legal suffixes, canonical suffix or None)."""
-    info = _table_info(tuple(suffixes))
+    """(name without trailing legal suffixes, canonical suffix or None).
+
+    The name is tokenised once and suffixes are taken off its end one by one,
+    so a cell of thousands of "Pty"s costs linear time, not quadratic.
+    """
+    table, last, longest = _table_info(tuple(suffixes))
+    tokens = _Tokens(name)
     found: list[str] = []
+    kept = len(name)
     while True:
-        hit = _trailing_suffix(name, *info)
+        hit = tokens.trailing_suffix(table, last, longest)
         if hit is None:
             break
-        start, canonical = hit
-        base = name[:start].rstrip(_EDGE)
-        if not any(ch.isalnum() for ch in base) or _key(base) in info[0]:
+        index, canonical = hit
+        end = tokens.starts[index]
+        while end and name[end - 1] in _EDGE:
+            end -= 1
+        if end <= tokens.first_alnum:
+            break
+        tokens.cut(index, end)
+        if tokens.words <= longest and tokens.key() in table:
             break
         found.insert(0, canonical)
-        name = base
-    return name, " ".join(found) or None
+        kept = end
+    return name[:kept], " ".join(found) or None
 
 
-def _trailing_suffix(
-    name: str, table: dict, last: frozenset[str], longest: int
-) -> tuple[int, str] | None:
-    """(start offset, canonical suffix) of the longest suffix ending ``name``, if any."""
-    tokens = [(token.start(), fold(token.group())) for token in _TOKEN.finditer(name)]
-    while tokens and not tokens[-1][1]:
-        tokens.pop()
-    if not tokens or tokens[-1][1] not in last:
+class _Tokens:
+    """The tokens of a prefix of ``name``, with their folded keys, shortened from the end."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        matches = list(_TOKEN.finditer(name))
+        self.starts = [m.start() for m in matches]
+        self.keys = [fold(m.group()) for m in matches]
+        self.words = sum(1 for k in self.keys if k)
+        self.first_alnum = next((i for i, ch in enumerate(name) if ch.isalnum()), len(name))
+
+    def trailing_suffix(
+        self, table: dict, last: frozenset[str], longest: int
+    ) -> tuple[int, str] | None:
+        """(token index, canonical suffix) of the longest suffix ending the text, if any."""
+        keys = self.keys
+        while keys and not keys[-1]:
+            self._pop()
+        if not keys or keys[-1] not in last:
+            return None
+        for size in range(min(longest, len(keys) - 1), 0, -1):
+            canonical = table.get(tuple(k for k in keys[-size:] if k))
+            if canonical is not None:
+                return len(keys) - size, canonical
         return None
-    for size in range(min(longest, len(tokens) - 1), 0, -1):
-        canonical = table.get(tuple(k for _, k in tokens[-size:] if k))
-        if canonical is not None:
-            return tokens[-size][0], canonical
-    return None
+
+    def cut(self, index: int, end: int) -> None:
+        """Keep the text before ``end`` (at or before token ``index``)."""
+        while len(self.keys) > index:
+            self._pop()
+        while self.starts and self.starts[-1] >= end:
+            self._pop()
+        if self.starts:  # its last token may have lost trailing edge characters
+            start = self.starts[-1]
+            self._pop()
+            self.starts.append(start)
+            self.keys.append(fold(_TOKEN.match(self.name, start, end).group()))
+            self.words += bool(self.keys[-1])
+
+    def key(self) -> tuple[str, ...]:
+        return tuple(k for k in self.keys if k)
+
+    def _pop(self) -> None:
+        self.starts.pop()
+        self.words -= bool(self.keys.pop())
 
 
 def parse_org_name(value: str, suffixes: Iterable[str] = ()) -> OrgName:
