@@ -5,6 +5,7 @@ run are saved (test-artifacts/roles-*.png)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from hotpass.samples import generate_samples
 from hotpass.users import Users
@@ -62,19 +63,46 @@ def sheet_box(page, sheet: str):
 
 def point_nowhere(page, box, row: int) -> None:
     """Set the target of the ``row``-th column of a sheet's mapping editor to (ignore), with the
-    keyboard as an operator would: select the first cell, move to the target, open its list."""
+    keyboard as an operator would: select the first cell, move to the target, open its list.
+    The grid is a canvas, so the first cell is found by position once the grid has stopped moving
+    (an expander still opening moves it); a click that did not take is tried again."""
     grid = box.get_by_test_id("stDataFrame").first
-    grid.scroll_into_view_if_needed()
-    bounds = grid.bounding_box()
-    page.mouse.click(bounds["x"] + 30, bounds["y"] + 35 + 17)  # the first data cell
-    for _ in range(TARGET_FIELD):
-        page.keyboard.press("ArrowRight")
-    for _ in range(row):
-        page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    page.get_by_role("option", name="(ignore)", exact=True).click()
+    grid.locator("canvas").first.wait_for()
+    for attempt in range(3):
+        grid.scroll_into_view_if_needed()
+        bounds = steady_box(page, grid)
+        page.mouse.click(bounds["x"] + 30, bounds["y"] + 35 + 17)  # the first data cell
+        page.wait_for_timeout(200)
+        for _ in range(TARGET_FIELD):
+            page.keyboard.press("ArrowRight")
+        for _ in range(row):
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        option = page.get_by_role("option", name="(ignore)", exact=True)
+        try:
+            option.wait_for(timeout=10_000)
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            settle(page)
+            continue
+        option.click()
+        break
     page.keyboard.press("Escape")
     settle(page)
+
+
+def steady_box(page, element) -> dict:
+    """The element's bounding box once two looks 250 ms apart agree."""
+    before = element.bounding_box()
+    for _ in range(40):
+        page.wait_for_timeout(250)
+        now = element.bounding_box()
+        if now == before:
+            return now
+        before = now
+    return before
 
 
 def summary_value(page, measure: str) -> str:
