@@ -14,7 +14,9 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 export GX_ANALYTICS_ENABLED=false
 status=0
-.venv/bin/python -m pytest "$@" || status=$?
+# One worker per core, each test file whole on one worker (its module fixtures, such as a
+# Streamlit or Label Studio server, start once). `-n 0` after it runs everything in one process.
+.venv/bin/python -m pytest -n auto --dist loadfile "$@" || status=$?
 if [ "$status" = 5 ]; then
   echo "error: pytest collected no tests" >&2
 fi
