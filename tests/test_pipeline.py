@@ -164,6 +164,22 @@ def test_any_stage_runs_again_from_its_inputs_with_the_same_tables(samples, avia
         db.close()
 
 
+def test_merge_run_again_keeps_one_provenance_row_per_field_of_a_people_list(tmp_path):
+    from hotpass.profile import load_profile
+    from hotpass.samples.people import write_people
+
+    person = load_profile("person")
+    with Workspace(tmp_path / "ws") as ws:
+        with refine(write_people(tmp_path / "in", n=200), person, workspace=ws) as result:
+            run_id, before = result.run_id, result.table("provenance")
+        assert len(before) and not before.duplicated().any()
+        db = RunDB(ws.run_dir(run_id) / RUN_FILE)
+        run = Run(db, Request.from_dict(db.meta("request")), ws.run_dir(run_id), ws, run_id)
+        execute(run, person, start="merge", stop="merge")
+        assert db.frame("provenance").equals(before)  # was appended a second time
+        db.close()
+
+
 def test_the_cli_uses_the_library_through_its_facade():
     for name in ("cli.py", "cli_users.py", "cli_enrich.py", "cli_privacy.py", "cli_subject.py"):
         tree = ast.parse((PACKAGE / name).read_text(encoding="utf-8"))

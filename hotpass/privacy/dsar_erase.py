@@ -123,7 +123,6 @@ def erase_run(ws, run_id: int, status: str | None, matcher: Matcher, keys: set[s
         if status in REBUILT and stored and db.has("column_map"):
             request = Request.from_dict(db.meta("request", {}))
             profile = Profile.from_dict(stored, source=f"run {run_id}")
-            db.drop("provenance")  # merge appends a stand-alone entity's provenance to a table that exists
             execute(Run(db, request, directory, ws, int(run_id)), profile, start=RESTART)
         done.rows_deleted += delete_left(db, matcher, keys)
     compact(path)

@@ -46,6 +46,7 @@ def run(run: Run, profile: Profile) -> int:
     """Stage ``merge`` (see the module docstring); returns the number of golden records."""
     db = run.db
     lay = layout(profile)
+    db.drop("provenance")  # every entity appends to it: a stage run again starts it afresh
     _priorities(db, lay.entities, profile)
     if lay.organisation:
         organisations(db, profile)
@@ -83,16 +84,15 @@ def _recency(columns: list[str]) -> str:
 
 def organisations(db: RunDB, profile: Profile) -> None:
     """``golden_organisation``, its provenance and conflicts, and ``member_of``."""
-    _standalone(db, profile, ORG, CLUSTERS, "member_of", replace=True)
+    _standalone(db, profile, ORG, CLUSTERS, "member_of")
 
 
 def standalone(db: RunDB, profile: Profile, entity: str) -> None:
     """``golden_<entity>`` of an entity that stands alone, its provenance, conflicts and members."""
-    _standalone(db, profile, entity, entity_table(CLUSTERS, profile, entity), member_table(entity),
-                replace=not db.has("provenance"))
+    _standalone(db, profile, entity, entity_table(CLUSTERS, profile, entity), member_table(entity))
 
 
-def _standalone(db: RunDB, profile: Profile, entity: str, clusters: str, members: str, replace: bool) -> None:
+def _standalone(db: RunDB, profile: Profile, entity: str, clusters: str, members: str) -> None:
     """One golden record per cluster of ``clusters`` (id ``<prefix>-`` and the first twelve
     characters of the cluster's smallest record key), in order of first appearance."""
     table = records_table(entity)
@@ -110,7 +110,7 @@ def _standalone(db: RunDB, profile: Profile, entity: str, clusters: str, members
     carried = [c for c in columns if c not in ranked and c not in SKIP and not c.startswith("_")]
     _golden(db, entity, fields, carried, "max(m.gid)")
     _conflicts(db, entity, fields)
-    _provenance(db, entity, fields, replace=replace)
+    _provenance(db, entity, fields)
     db.execute(f"CREATE OR REPLACE TABLE {members} AS SELECT record_id, record_key, gid AS {id_column(entity)} "
                "FROM _m ORDER BY r_order")
     db.drop("_m", "_ranked", "_winners")
@@ -170,7 +170,7 @@ def _conflicts(db: RunDB, entity: str, fields: dict[str, str]) -> None:
                    FROM {table} GROUP BY {ident}) c WHERE c.{ident} = t.{ident}""")
 
 
-def _provenance(db: RunDB, entity: str, fields: dict[str, str], replace: bool = False) -> None:
+def _provenance(db: RunDB, entity: str, fields: dict[str, str]) -> None:
     """Append the winners' provenance to ``provenance`` (golden record order, then field order)."""
     position = " ".join(f"WHEN {literal(f)} THEN {i}" for i, f in enumerate(fields))
     order = "min(person_order)" if entity == CONTACT else "min(r_order)"
@@ -179,7 +179,7 @@ def _provenance(db: RunDB, entity: str, fields: dict[str, str], replace: bool = 
                w.source_file, w.source_sheet, w.source_row, w.record_key
         FROM _winners w JOIN (SELECT gid, {order} AS first FROM _m GROUP BY gid) g USING (gid)
         ORDER BY g.first, CASE w.field {position or 'WHEN NULL THEN 0'} END"""
-    if replace or not db.has("provenance"):
+    if not db.has("provenance"):
         db.create("provenance", select)
     else:
         db.execute(f"INSERT INTO provenance {select}")
