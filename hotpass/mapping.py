@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from hotpass.errors import MappingError
 from hotpass.ingest.headers import fold_header
-from hotpass.profile import Profile
+from hotpass.profile import BASIS_FIELDS, Profile
 from hotpass.roles import ID_ENDINGS, RoleHints, SheetRole, classify, classify_all
 from hotpass.text import fold, is_missing, words
 
@@ -262,8 +262,10 @@ def _choose(pair: _Pair, role: str, org: _Candidate | None, contact: _Candidate 
             return _Candidate(pair.link, org.score, org.method)
         return contact
     if role == "mixed":
+        # a mobile, and why a person may be processed (consent, opt-out: POPIA's data subject),
+        # are the person's on a row that names both
         personal = pair.person_side(contact) or (
-            contact is not None and contact.target.split(".", 1)[1] in {"mobile", "whatsapp"}
+            contact is not None and contact.target.split(".", 1)[1] in {"mobile", "whatsapp", *BASIS_FIELDS}
         )
         if contact and personal and (org is None or contact.score > org.score or
                                      (contact.score == org.score and org.target != pair.name)):

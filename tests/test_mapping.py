@@ -171,6 +171,24 @@ def test_names_and_one_person_column_is_mixed(sheet_factory, aviation):
     assert map_sheet(sheet, aviation).role == "mixed"
 
 
+@pytest.mark.parametrize("name", ["aviation", "generic"])
+def test_consent_on_a_sheet_of_organisations_and_people_is_the_persons(sheet_factory, name):
+    from hotpass.profile import load_profile
+
+    profile = load_profile(name)
+    mixed = sheet_factory(
+        ["Organisation", "Contact Person", "Consent", "Where consent came from", "Opt out"],
+        [["Skyway Aviation", "Ian Dyson", "Yes", "Web form", "No"], ["Blue Air", "Ann Lee", "No", "Phone", "Yes"]])
+    mapping = map_sheet(mixed, profile)
+    assert mapping.role == "mixed"
+    assert {k: v for k, v in targets(mapping).items() if k not in ("Organisation", "Contact Person")} == {
+        "Consent": "contact.consent", "Where consent came from": "contact.consent_source",
+        "Opt out": "contact.opt_out"}
+    # on a list of organisations alone the column stays the organisation's (and the role stays theirs)
+    orgs = sheet_factory(["Organisation", "Phone", "Consent"], [["Skyway Aviation", "011 555 0100", "Yes"]])
+    assert map_sheet(orgs, profile).role == "organisation"
+
+
 def test_repeating_organisation_names_read_as_a_list_of_people(sheet_factory, generic):
     rows = [[f"Org {i // 3}", f"Person {i}"] for i in range(12)]
     sheet = sheet_factory(["Company", "Contact Person"], rows)

@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hotpass.privacy import tables
-from hotpass.profile import LAWFUL_BASES, Profile
+from hotpass.profile import BASIS_FIELDS, LAWFUL_BASES, Profile
 from hotpass.workspace.database import now
 
-#: Fields every purpose may use: they record why a person may be processed at all.
-BASIS_FIELDS = ("lawful_basis", "consent", "consent_source", "consent_date", "marketing", "opt_out")
+__all__ = ["BASIS_FIELDS", "Declaration"]
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from hotpass.errors import ProfileError
 from hotpass.profile import legacy
 from hotpass.profile.entities import EntitySpec
 from hotpass.profile.fields import KIND_HELP, FieldKind, FieldSpec, _Model
-from hotpass.profile.privacy import LAWFUL_BASES, PrivacySettings, PurposeSpec, check_privacy
+from hotpass.profile.privacy import BASIS_FIELDS, LAWFUL_BASES, PrivacySettings, PurposeSpec, check_privacy
 from hotpass.profile.resolution import (
     BUILT_IN_HELP,
     LIST_COLUMNS,
@@ -64,7 +64,7 @@ PACKS = ("za", "none")
 __all__ = [
     "BUILT_IN_HELP", "EXPECTATIONS_DIR", "KIND_HELP", "LIST_COLUMNS", "MATCHING_COLUMNS", "METHOD_HELP",
     "OTHER_ROLES", "PROFILES_DIR", "RULE_FUNCTIONS", "ComparisonSpec", "EnrichmentSettings", "EntitySpec",
-    "FieldKind", "FieldSpec", "IngestSettings", "LAWFUL_BASES", "PrivacySettings", "PurposeSpec", "MappingSettings", "MergeSettings", "Profile", "QualitySettings",
+    "BASIS_FIELDS", "FieldKind", "FieldSpec", "IngestSettings", "LAWFUL_BASES", "PrivacySettings", "PurposeSpec", "MappingSettings", "MergeSettings", "Profile", "QualitySettings",
     "ReportSettings", "ResolutionSettings", "ValidationSettings", "available_profiles", "check_rule_expression",
     "load_profile", "settings_reference",
 ]

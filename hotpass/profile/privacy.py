@@ -17,6 +17,9 @@ LAWFUL_BASES = {
     "legitimate_interest": "s11(1)(f): the legitimate interest of the responsible party or a third party",
 }
 
+#: Fields that record why a person may be processed at all: every purpose may use them, and on a
+#: sheet of organisations and their people they are the person's.
+BASIS_FIELDS = ("lawful_basis", "consent", "consent_source", "consent_date", "marketing", "opt_out")
 
 
 def checked_basis(value: str) -> str:
