@@ -134,3 +134,28 @@ def test_being_held_back_says_nothing_about_whether_the_account_exists(ws_dir):
     assert said[0] == said[1] and "Too many failed logins for this username" in said[0]
     with opened(ws_dir) as ws:
         assert "nobody-here" not in ws.audit_log().to_json()
+
+
+def test_an_idle_session_ends_and_each_page_load_keeps_a_used_one_open(ws_dir, monkeypatch):
+    from datetime import timedelta
+
+    from hotpass.workspace.database import now
+
+    monkeypatch.setenv("HOTPASS_SESSION_IDLE_MINUTES", "5")
+    at = logged_in("vie1", "home")
+
+    def expiry():
+        with opened(ws_dir) as ws:
+            return ws.query("SELECT expires_at FROM sessions WHERE username = 'vie1' "
+                            "AND ended_at IS NULL")[0][0]
+
+    assert timedelta(minutes=4) < expiry() - now() <= timedelta(minutes=5), "the setting is used"
+    with opened(ws_dir) as ws, ws.transaction():  # two minutes pass without a click
+        ws.execute("UPDATE sessions SET expires_at = ? WHERE username = 'vie1'", [now() + timedelta(minutes=3)])
+    at.run()
+    assert expiry() - now() > timedelta(minutes=4), "a page load is use"
+    with opened(ws_dir) as ws, ws.transaction():  # left idle past its time
+        ws.execute("UPDATE sessions SET expires_at = ? WHERE username = 'vie1'", [now() - timedelta(seconds=1)])
+    at.run()
+    assert at.text_input(key="login_username") and not at.sidebar.button
+    assert "Your session has ended" in texts(at.info) + texts(at.warning) + texts(at.error)

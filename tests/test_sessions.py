@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 import hotpass.users as users_module
 from hotpass.cli_users import users_app
 from hotpass.logins import PER_ACCOUNT, PER_CLIENT, PER_USERNAME, WINDOW_MINUTES
-from hotpass.sessions import HOURS, Sessions
+from hotpass.sessions import HOURS, IDLE_MINUTES, Sessions
 from hotpass.users import Users
 from hotpass.workspace import Workspace
+from hotpass.workspace.database import now
 
 T0 = datetime(2026, 11, 1, 9, 0)
 SECRET = "Correct-Horse-42"
@@ -41,6 +42,37 @@ def test_a_session_lasts_until_logout_and_never_past_its_hours(ws):
         "only the token's hash is kept"
     for odd in (None, "", "made-up-token"):
         assert sessions.username(odd) is None
+
+
+def test_an_idle_session_expires_and_use_keeps_it_open_but_never_past_its_hours(ws):
+    sessions, start = Sessions(ws), now()
+    token = sessions.start("ann", "client-a", now=start)
+    idle = timedelta(minutes=IDLE_MINUTES)
+    assert sessions.username(token, now=start + idle - timedelta(seconds=1)) == "ann"
+    assert sessions.username(token, now=start + idle + timedelta(seconds=1)) is None, "left idle"
+
+    token = sessions.start("ann", "client-a", now=start)
+    at = start
+    while at < start + timedelta(hours=HOURS) - idle:  # in use every three quarters of the idle time
+        at += idle * 0.75
+        assert sessions.username(token, now=at) == "ann", at
+        sessions.seen(token, now=at)
+    assert sessions.username(token, now=start + timedelta(hours=HOURS, seconds=1)) is None, "12 hours"
+    sessions.seen(token, now=start + timedelta(hours=HOURS, seconds=1))
+    assert sessions.username(token, now=start + timedelta(hours=HOURS, seconds=2)) is None, "not revived"
+
+
+def test_the_idle_time_is_a_setting_and_use_within_a_minute_writes_nothing(ws):
+    sessions, start = Sessions(ws, idle_minutes=5), now()
+    token = sessions.start("ann", "client-a", now=start)
+    assert sessions.username(token, now=start + timedelta(minutes=6)) is None
+    token = sessions.start("ann", "client-a", now=start)
+    sessions.seen(token, now=start + timedelta(seconds=30))
+    expires = ws.query("SELECT expires_at FROM sessions ORDER BY session_id DESC LIMIT 1")[0][0]
+    assert expires == start + timedelta(minutes=5), "moved on at most once a minute"
+    sessions.end(token)
+    sessions.seen(token, now=start + timedelta(minutes=2))
+    assert sessions.username(token, now=start + timedelta(minutes=3)) is None, "an ended session stays ended"
 
 
 @pytest.mark.parametrize("change", [

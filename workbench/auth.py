@@ -6,7 +6,9 @@ and hands its random token to the browser in the ``hotpass_login`` cookie
 ``st.context.cookies``). On every run the token is looked up again: a session
 that was ended (logout, a password or role change, the account removed) or has
 expired gives the login form, so a copied cookie is worth nothing after
-logout.
+logout. Each page load counts as use: a session unused for
+``$HOTPASS_SESSION_IDLE_MINUTES`` (default 60) has expired, and none lasts
+more than 12 hours.
 
 Button callbacks run before ``app.py``, so each one that changes anything is
 wrapped in :func:`guarded`: it reads this session and the user's role from the
@@ -36,6 +38,7 @@ from workbench import services, state
 
 COOKIE_NAME = "hotpass_login"
 CLIENT_HEADER_ENV = "HOTPASS_CLIENT_HEADER"
+IDLE_ENV = "HOTPASS_SESSION_IDLE_MINUTES"
 TOKEN = "hotpass_session"  # this browser session's token (no "hp." prefix: state.clear keeps it)
 DENIED = "hotpass_denied"  # the last refusal, shown once by app.py
 _FAILED = "hotpass_login_failed"
@@ -50,6 +53,16 @@ def client_id(key: str) -> str:
         address = str(st.context.headers.get(header) or "").split(",")[-1].strip()
     address = address if isinstance(address, str) and address else "local"
     return hmac.new(key.encode("utf-8"), address.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def sessions(ws) -> Sessions:
+    """The workspace's sessions, with the idle time ``$HOTPASS_SESSION_IDLE_MINUTES`` sets (minutes,
+    more than 0; the default when unset or not a number)."""
+    try:
+        minutes = float(os.environ.get(IDLE_ENV, ""))
+    except ValueError:
+        minutes = 0
+    return Sessions(ws, minutes) if 0 < minutes < float("inf") else Sessions(ws)
 
 
 def session_user(ws) -> User | None:
@@ -71,6 +84,8 @@ class Login:
         with services.workspace() as ws:
             name = Sessions(ws).username(token)
             user = Users(ws).get(name) if name else None
+            if user is not None:
+                sessions(ws).seen(token)
         if user is not None:
             st.session_state[TOKEN] = token
             return user
@@ -102,7 +117,7 @@ class Login:
             if user is None:
                 st.session_state[_FAILED] = result.throttled or -1
                 return None
-            token = Sessions(ws).start(user.username, client)
+            token = sessions(ws).start(user.username, client)
         st.session_state.pop(_FAILED, None)
         st.session_state.pop(DENIED, None)
         st.session_state[TOKEN] = token
