@@ -159,3 +159,12 @@ def test_an_idle_session_ends_and_each_page_load_keeps_a_used_one_open(ws_dir, m
     at.run()
     assert at.text_input(key="login_username") and not at.sidebar.button
     assert "Your session has ended" in texts(at.info) + texts(at.warning) + texts(at.error)
+
+
+def test_the_login_cookie_is_secure_when_the_workbench_is_reached_over_https():
+    from workbench.auth import secure_cookie
+
+    assert secure_cookie("https://hotpass.example.org/review")
+    assert secure_cookie("HTTPS://hotpass.example.org")
+    assert not secure_cookie("http://localhost:8501/")
+    assert not secure_cookie(None) and not secure_cookie("")

@@ -65,6 +65,12 @@ def sessions(ws) -> Sessions:
     return Sessions(ws, minutes) if 0 < minutes < float("inf") else Sessions(ws)
 
 
+def secure_cookie(url: str | None) -> bool:
+    """Whether the login cookie is marked Secure (sent over HTTPS only): when the browser reached
+    the workbench over HTTPS. (It cannot be HttpOnly: the browser component sets it from script.)"""
+    return bool(url) and url.lower().startswith("https://")
+
+
 def session_user(ws) -> User | None:
     """The user this browser session is logged in as now, read from the workspace; else None."""
     name = Sessions(ws).username(st.session_state.get(TOKEN))
@@ -122,7 +128,8 @@ class Login:
         st.session_state.pop(DENIED, None)
         st.session_state[TOKEN] = token
         expires = datetime.now() + timedelta(hours=Sessions.HOURS)
-        self.cookies.set(COOKIE_NAME, token, expires_at=expires, same_site="strict")
+        self.cookies.set(COOKIE_NAME, token, expires_at=expires, same_site="strict",
+                         secure=secure_cookie(st.context.url))
         return user
 
     def logout(self, user: User) -> None:
