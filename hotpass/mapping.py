@@ -91,7 +91,7 @@ class _Candidate:
 def _is_identifier(header: str) -> bool:
     """Whether a header names an identifier by its last word ("Member No", "Client ID"): a fuzzy
     match never turns one into a name or a name into one ("Member No" is not "Member Name")."""
-    found = words(header)
+    found = words(header.replace("#", " no "))
     return bool(found) and found[-1] in ID_ENDINGS
 
 
@@ -122,6 +122,7 @@ class _SynonymIndex:
         return _is_identifier(header) != _is_identifier(self.spelled.get(choice, choice))
 
     def match(self, header: str, fuzzy_min: float) -> _Candidate | None:
+        header = header.replace("#", " no ")  # "Member #" is "Member No"
         folded = fold(header)
         if not folded:
             return None

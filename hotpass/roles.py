@@ -261,6 +261,9 @@ def _log_parts(sheet: _Sheet) -> tuple[ColumnShape, ColumnShape, list[str]] | No
     ]
     if not dates or sheet.rows < 2:
         return None
+    names = _names(sheet)
+    if len(names) >= 2 and _joint_distinct(sheet, names) >= 0.8:
+        return None  # names that repeat apart but seldom together (given names, surnames): people
     date = max(dates, key=lambda c: c.filled)
     key = _key(sheet, date.position)
     if key is None or (key.distinct > 0.67 and not sheet.named_like(LOG_WORDS)):

@@ -189,6 +189,34 @@ def test_consent_on_a_sheet_of_organisations_and_people_is_the_persons(sheet_fac
     assert map_sheet(orgs, profile).role == "organisation"
 
 
+def test_a_hash_reads_as_number_in_headers(sheet_factory):
+    from hotpass.profile import load_profile
+
+    sheet = sheet_factory(["Member #", "Name", "Tel #"], [["M1", "Ann Lee", "082 555 0101"]])
+    assert targets(map_sheet(sheet, load_profile("person"))) == {
+        "Member #": "person.source_id", "Name": "person.full_name", "Tel #": "person.phone"}
+
+
+def test_afrikaans_headers_map_in_every_shipped_profile(sheet_factory):
+    from hotpass.profile import load_profile
+
+    people = sheet_factory(["Klantnommer", "Naam", "Telefoon", "E-pos", "Stad", "Geboortedatum", "Poskode"],
+                           [["K1", "Renée Müller", "021 555 0199", "renee@voorbeeld.co.za", "Paarl",
+                             "03-04-1980", "7646"]])
+    assert targets(map_sheet(people, load_profile("person"))) == {
+        "Klantnommer": "person.source_id", "Naam": "person.full_name", "Telefoon": "person.phone",
+        "E-pos": "person.email", "Stad": "person.suburb", "Geboortedatum": "person.date_of_birth",
+        "Poskode": "person.postcode"}
+    firms = sheet_factory(["Maatskappy", "Telefoon", "E-pos", "Webwerf", "Provinsie", "Dorp"],
+                          [["Karoo Lugdiens", "053 555 0101", "info@karoolug.co.za", "karoolug.co.za",
+                            "Noord-Kaap", "Upington"]])
+    for name in ("generic", "aviation"):
+        assert targets(map_sheet(firms, load_profile(name))) == {
+            "Maatskappy": "organisation.name", "Telefoon": "organisation.phone",
+            "E-pos": "organisation.email", "Webwerf": "organisation.website",
+            "Provinsie": "organisation.region", "Dorp": "organisation.town"}, name
+
+
 def test_repeating_organisation_names_read_as_a_list_of_people(sheet_factory, generic):
     rows = [[f"Org {i // 3}", f"Person {i}"] for i in range(12)]
     sheet = sheet_factory(["Company", "Contact Person"], rows)

@@ -164,6 +164,18 @@ def test_a_people_list_with_a_date_column_stays_an_entity():
     assert role.role == "entity"
 
 
+def test_a_register_whose_given_names_and_surnames_repeat_apart_is_people_not_a_log():
+    # a members list: few distinct given names or surnames, but seldom the same pair, and a date
+    # of birth on every row (a date, but no event)
+    given, surnames = ["Thabo", "Lerato", "Johan", "Priya", "Sipho"], ["Botha", "Naidoo", "Nel", "Pillay"]
+    rows = [[f"M{i}", surnames[i % 4], given[i // 4 % 5], f"19{50 + i}-03-0{1 + i % 9}"] for i in range(20)]
+    role = classify(_sheet(["Mem #", "Surname", "First names", "D.O.B."], rows), HINTS)
+    assert role.role == "entity", role.reason
+    calls = _sheet(["First name", "Last name", "Date"],  # the same people called again and again
+                   [[given[i % 2], surnames[i % 2], f"2024-01-{i + 1:02d}"] for i in range(20)])
+    assert classify(calls, HINTS).role == "activity_log"
+
+
 ODD = {
     "no columns": _sheet([], []),
     "no rows": _sheet(["Name", "Town"], []),

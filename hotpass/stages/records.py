@@ -104,8 +104,10 @@ def _not_records(run: Run, sheets: list[_Sheet]) -> None:
 
 def _entity_records(run: Run, profile: Profile, entity: str, sheets: list[_Sheet]) -> None:
     """``<entity>_raw`` for an entity that stands alone: one record per row of its sheets that has
-    any of its fields filled, with every field of the entity and the sheets' extra columns."""
-    fields = list(profile.fields(entity))
+    any of its fields filled, with every field of the entity and the sheets' extra columns. A row
+    holding nothing but an ID makes no record (``records.id_only_row`` says which)."""
+    specs = profile.fields(entity)
+    fields = list(specs)
     selects, extras = [], []
     for sheet in sheets:
         mapped = sheet.targets.get(entity, {})
@@ -113,8 +115,13 @@ def _entity_records(run: Run, profile: Profile, entity: str, sheets: list[_Sheet
         parts += [f"{sheet.expr(mapped[name])} AS {quote(name)}" for name in fields if name in mapped]
         parts += [f"c{p} AS {quote('extra:' + sheet.labels[p])}" for p in sheet.extras]
         extras += [f"extra:{sheet.labels[p]}" for p in sheet.extras]
-        filled = [f"{sheet.expr(positions)} IS NOT NULL" for positions in mapped.values()]
-        selects.append(f"SELECT {', '.join(parts)} FROM sheet_{sheet.id} WHERE {' OR '.join(filled) or 'false'}")
+        ids = [sheet.expr(p) for name, p in mapped.items() if specs[name].kind in ("id", "link")]
+        rest = [sheet.expr(p) for name, p in mapped.items() if specs[name].kind not in ("id", "link")]
+        rest += [f"c{p}" for p in sheet.extras]
+        filled = " OR ".join(f"{e} IS NOT NULL" for e in rest) or "false"
+        if ids:
+            _id_only_rows(run, sheet, " OR ".join(f"{e} IS NOT NULL" for e in ids), filled)
+        selects.append(f"SELECT {', '.join(parts)} FROM sheet_{sheet.id} WHERE {filled}")
     base = ", ".join(f"NULL::VARCHAR AS {quote(c)}" for c in ["source_file", "source_sha256", "source_sheet"])
     empty = f"SELECT NULL::BIGINT AS sheet_id, {base}, NULL::BIGINT AS source_row WHERE false"
     union = " UNION ALL BY NAME ".join(selects or [empty])
@@ -127,6 +134,18 @@ def _entity_records(run: Run, profile: Profile, entity: str, sheets: list[_Sheet
         SELECT {', '.join(select)} FROM (
             SELECT printf('{letter}%07d', row_number() OVER (ORDER BY sheet_id, source_row)) AS record_id, *
             FROM ({union})) ORDER BY record_id""")
+
+
+def _id_only_rows(run: Run, sheet: _Sheet, has_id: str, filled: str) -> None:
+    """One warning for the rows of ``sheet`` that hold an ID and nothing else (no record is made)."""
+    rows = [r for (r,) in run.db.rows(f"SELECT source_row FROM sheet_{sheet.id} "
+                                      f"WHERE ({has_id}) AND NOT ({filled}) ORDER BY source_row")]
+    if rows:
+        shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
+        run.db.add_findings("records", [(
+            "records.id_only_row", "warning",
+            f"{len(rows)} row(s) hold an ID and nothing else, so they make no record: row(s) {shown}",
+            sheet.file, sheet.sheet, rows[0], None, None, None, None)])
 
 
 # --- organisations ----------------------------------------------------------------------------

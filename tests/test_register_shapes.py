@@ -1,0 +1,137 @@
+"""Workbooks shaped like an operator's own, not like our sample generator: a club's membership
+register (title rows, a merged title, formulas saved without values, dates of birth typed both
+ways, "Mem #", rows holding only a member number, a fee list and a flights log) and a customer
+list exported from an Afrikaans system (Windows-1252, semicolons, Afrikaans headers)."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from hotpass.pipeline import refine
+from hotpass.profile import load_profile
+from hotpass.workspace import Workspace
+
+GIVEN = ["Thabo", "Lerato", "Johan", "Annelie", "Sipho", "Priya", "Mohammed", "Chen", "Zanele", "Pieter"]
+SURNAMES = ["Mokoena", "van Wyk", "Naidoo", "Botha", "Dlamini", "Pillay", "Smith", "Khumalo", "Nel", "Jacobs"]
+MEMBERS, ID_ONLY, FLIGHTS, CUSTOMERS = 60, 4, 150, 30
+HEADER_ROW = 4
+
+
+def _register(path):
+    rng = random.Random(5)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Members 2024"
+    sheet["A1"] = "Cape Gliding Club: membership register"
+    sheet["A2"] = "Exported by the treasurer"
+    sheet.merge_cells("A1:F1")
+    sheet.append([])
+    sheet.append(["Mem #", "Surname", "First names", "D.O.B.", "Cell", "E-mail", "Joined",
+                  "Fees paid (R)", "Fees due (R)", "Outstanding"])
+    pairs = rng.sample([(g, s) for g in GIVEN for s in SURNAMES], MEMBERS)  # names repeat apart
+    for i, (given, surname) in enumerate(pairs):
+        row = HEADER_ROW + 1 + i
+        born = datetime.date(1950 + i % 50, 1 + i % 12, 1 + i % 28)
+        sheet.append([
+            f"CGC{100 + i}", surname.upper() if i % 4 == 0 else surname, given,
+            born.strftime("%d/%m/%Y") if i % 3 == 0 else born,
+            f"08{2 + i % 3} {rng.randint(100, 999)} {rng.randint(1000, 9999)}" if i % 7 else None,
+            f"{given}.{surname.replace(' ', '')}@example.org".lower() if i % 5 else "n/a",
+            datetime.date(2010 + i % 14, 1, 1), 1200, 1500, f"=I{row}-H{row}"])
+    for i in range(ID_ONLY):  # a member number typed again with nothing beside it
+        sheet.append([f"CGC{100 + i}"])
+    fees = book.create_sheet("Fee scale")
+    for line in (["Category", "Annual fee"], ["Junior", 600], ["Senior", 1500], ["Family", 2100]):
+        fees.append(line)
+    log = book.create_sheet("Flights")
+    log.append(["Mem #", "Date", "Glider", "Minutes"])
+    for i in range(FLIGHTS):
+        log.append([f"CGC{100 + i % MEMBERS}", datetime.date(2024, 1 + i % 10, 1 + i % 28),
+                    ["ZS-GAB", "ZS-GLD"][i % 2], 5 + i % 300])
+    book.save(path)
+    return path, pairs
+
+
+def _customers(path):
+    lines = ["Klantnommer;Naam;Telefoon;E-pos;Stad;Geboortedatum"]
+    for i in range(CUSTOMERS - 1):
+        given, surname = GIVEN[i % 10], SURNAMES[(i // 10 + i * 3) % 10]
+        lines.append(f"K{i:04d};{given} {surname};+27 21 555 {1000 + i};{given.lower()}{i}@voorbeeld.co.za;"
+                     f"Stellenbosch;{1 + i % 28}-{1 + i % 12}-19{50 + i}")
+    lines.append("K9999;Renée Müller;021 555 0199;renee@voorbeeld.co.za;Paarl;03-04-1980")
+    path.write_bytes("\r\n".join(lines).encode("cp1252"))
+    return path
+
+
+@pytest.fixture(scope="module")
+def refined(tmp_path_factory):
+    root = tmp_path_factory.mktemp("registers")
+    register, pairs = _register(root / "club.xlsx")
+    customers = _customers(root / "kliente.csv")
+    with Workspace(root / "ws") as ws, refine([register, customers], load_profile("person"),
+                                              workspace=ws) as result:
+        yield result, pairs
+
+
+def _findings(result, code):
+    findings = result.findings
+    return findings[findings["code"] == code]
+
+
+def test_every_member_and_customer_is_one_named_person(refined):
+    result, pairs = refined
+    people = result.table("golden_person")
+    assert len(people) == MEMBERS + CUSTOMERS
+    assert people["full_name"].notna().all()
+    members = people[people["source_id"].str.startswith("CGC", na=False)]
+    assert sorted(members["source_id"]) == sorted(f"CGC{100 + i}" for i in range(MEMBERS))
+    assert "Renée Müller" in set(people["full_name"]), "accents read from Windows-1252"
+
+
+def test_rows_with_only_a_member_number_make_no_record_and_are_named(refined):
+    result, _ = refined
+    said = _findings(result, "records.id_only_row")
+    assert len(said) == 1
+    first = HEADER_ROW + 1 + MEMBERS
+    assert said.iloc[0]["sheet"] == "Members 2024" and int(said.iloc[0]["row"]) == first
+    assert f"{ID_ONLY} row(s)" in said.iloc[0]["message"]
+    assert ", ".join(str(first + i) for i in range(ID_ONLY)) in said.iloc[0]["message"]
+
+
+def test_sheet_roles_fit_the_register(refined):
+    result, _ = refined
+    roles = {m.sheet: m.role for m in result.mappings}
+    assert roles["Members 2024"] == "person" and roles["csv"] == "person"
+    assert roles["Flights"] == "activity_log"
+    assert roles["Fee scale"] in ("lookup", "ignore")
+
+
+def test_the_flights_log_lands_on_its_members(refined):
+    result, _ = refined
+    people = result.table("golden_person").set_index("source_id")
+    assert people["Flights: rows"].dropna().astype(int).sum() == FLIGHTS
+    assert people.loc["CGC100", "Flights: last Date"] is not None
+    assert _findings(result, "records.unmatched_reference").empty
+
+
+def test_values_are_normalised_as_an_operator_expects(refined):
+    result, pairs = refined
+    people = result.table("golden_person").set_index("source_id")
+    assert people.loc["CGC100", "date_of_birth"] == "1950-01-01"  # typed as 01/01/1950
+    assert people.loc["CGC101", "date_of_birth"] == "1951-02-02"  # a date cell
+    assert people.loc["K9999", "date_of_birth"] == "1980-04-03"  # day first, as in South Africa
+    phones = people["phone"].dropna()
+    assert len(phones) and phones.str.match(r"^\+27\d{9}$").all(), phones.head()
+    assert people.loc["CGC100", "surname"] == pairs[0][1], "capitals fixed"
+    assert pd.isna(people.loc["CGC100", "email"]), "n/a is no email"
+
+
+def test_formulas_saved_without_values_are_said_not_invented(refined):
+    result, _ = refined
+    said = _findings(result, "ingest.formula_without_value")
+    assert len(said) == MEMBERS and set(said["column"]) == {"Outstanding"}
