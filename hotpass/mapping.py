@@ -398,6 +398,8 @@ def map_sheet(sheet, profile: Profile, saved: SheetMapping | None = None,
         cand = saved_cand or _choose(pair, role, o, c, header)
         if cand is None and role in profile.entities or cand is None and role == "mixed":
             sniffed = sniff(_column_values(sheet.frame, header), region_folds)
+            if sniffed and sniffed[0] == "phone" and _is_identifier(header):
+                sniffed = None  # "VAT No", "Account No": numbers that only look like phones
             cand = _content_candidate(profile, role if role in profile.entities else pair.parent, sniffed)
         elif cand is not None and saved_cand is None:
             cand = _regions_not_towns(profile, cand, sheet.frame, header, region_folds)

@@ -135,3 +135,41 @@ def test_formulas_saved_without_values_are_said_not_invented(refined):
     result, _ = refined
     said = _findings(result, "ingest.formula_without_value")
     assert len(said) == MEMBERS and set(said["column"]) == {"Outstanding"}
+
+
+SUPPLIERS = 40
+
+
+def _suppliers(path):
+    """A supplier list whose table starts at C3, every address at the bookkeeper's one domain,
+    VAT numbers (ten digits, like a phone number without its 0) and a notes column."""
+    rng = random.Random(9)
+    words = ["Apex", "Blue", "Crane", "Delta", "Eagle", "Falcon", "Granite", "Horizon", "Ivory", "Jade",
+             "Kestrel", "Lion"]
+    kinds = ["Logistics", "Aviation", "Holdings", "Consulting", "Engineering", "Trading"]
+    provinces = ["Gauteng", "Western Cape", "KwaZulu-Natal", "Free State"]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Suppliers"
+    for column, label in enumerate(["Supplier", "VAT No", "Contact No", "Email", "Province", "Notes"], start=3):
+        sheet.cell(row=3, column=column, value=label)
+    names = set()
+    while len(names) < SUPPLIERS:
+        names.add(f"{rng.choice(words)} {rng.choice(kinds)} CC")
+    for i, name in enumerate(sorted(names)):
+        values = [name, 4000000000 + i * 137, f"0{rng.randint(10, 59)} {rng.randint(100, 999)} "
+                  f"{rng.randint(1000, 9999)}", f"accounts{i}@bookkeeper.co.za", rng.choice(provinces),
+                  rng.choice(["", "Pays late", "Preferred"])]
+        for column, value in enumerate(values, start=3):
+            sheet.cell(row=4 + i, column=column, value=value or None)
+    book.save(path)
+    return path
+
+
+def test_suppliers_sharing_one_mail_domain_stay_apart(tmp_path):
+    with Workspace(tmp_path / "ws") as ws, refine([_suppliers(tmp_path / "suppliers.xlsx")],
+                                                  load_profile("generic"), workspace=ws) as result:
+        organisations = result.table("golden_organisation")
+        mapping = {c.source: c.target for c in result.mappings[0].columns}
+    assert len(organisations) == SUPPLIERS  # the shared domain had merged them by province
+    assert mapping["VAT No"] is None and mapping["Contact No"] == "organisation.phone"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from hotpass.resolve import features
+from hotpass.resolve.features import SHARED_DOMAIN_NAMES
 from hotpass.resolve.names import core_frequencies, fold_words
 from hotpass.resolve.people import person_keys
 
@@ -48,6 +49,16 @@ def test_free_mail_and_social_domains_never_become_org_domain(aviation):
     assert frame["org_domain"].tolist() == [None] * 6 + ["skyway.co.za", "skyway-aviation.co.za"]
     free = set(aviation.free_mail_domains)
     assert not any(d in free for d in frame["org_domain"].dropna())
+
+
+def test_a_domain_that_many_different_names_use_names_none_of_them(aviation):
+    shared = [{"name": f"Supplier {i}", "email": f"accounts{i}@isp.co.za"}
+              for i in range(SHARED_DOMAIN_NAMES)]
+    branches = [{"name": f"Skyway {town}", "domain": "skyway.co.za"} for town in ("Durban", "George")]
+    frame = features(orgs(*shared, *branches, {"name": "Skyway", "email": "ops@skyway.co.za"}), aviation)
+    assert frame["org_domain"].tolist() == [None] * SHARED_DOMAIN_NAMES + ["skyway.co.za"] * 3
+    fewer = features(orgs(*shared[:-1]), aviation)
+    assert set(fewer["org_domain"]) == {"isp.co.za"}, "one fewer name: still an organisation's domain"
 
 
 def test_phones_keep_e164_numbers_only_and_lists_are_sorted(aviation):

@@ -17,7 +17,9 @@ distinct names, domains, towns and people (:mod:`hotpass.resolve.names`).
     sorted, lower-cased addresses from ``email`` and ``email_other``.
 ``org_domain``
     the website's registrable domain, else the most common mail domain of the record's
-    addresses; never a free-mail, social or dotless domain.
+    addresses; never a free-mail, social or dotless domain, nor one that records of
+    ``SHARED_DOMAIN_NAMES`` or more different names use (an internet provider's mail, a
+    head office's site for every branch: it says nothing about which organisation it is).
 ``region``, ``town``, ``legal_suffix``
     canonical province, the folded town name and the canonical legal suffix.
 ``people``, ``people_full``, ``contact_points``
@@ -46,6 +48,8 @@ from hotpass.resolve.people import CONTACT_PHONES, person_keys
 from hotpass.rundb import RunDB, quote, text_column
 
 TABLE = "match_features"
+#: A domain that records of this many different names use names none of them.
+SHARED_DOMAIN_NAMES = 10
 _RULE_WORD = re.compile(r"[a-z_][a-z0-9_]*")
 FEATURE_COLUMNS = ("unique_id", *MATCHING_COLUMNS)
 E164 = r"\+[1-9][0-9]{6,14}"
@@ -184,6 +188,26 @@ def _domains(db: RunDB, profile, orgs: str, columns: set[str]) -> None:
         mail = [r[0] for r in db.rows(parts)]
     _write(db, "_mail_domains", pd.DataFrame(
         {"domain": mail, "usable": [rules.usable(d) for d in mail]}, dtype=object))
+    _shared_domains(db, orgs, columns, present)
+
+
+def _shared_domains(db: RunDB, orgs: str, columns: set[str], mail_columns: list[str]) -> None:
+    """Mark unusable the usable domains (site or mail) that records of ``SHARED_DOMAIN_NAMES``
+    or more different names use."""
+    if "name" not in columns:
+        return
+    uses = [f"SELECT s.usable AS d, t.name FROM {orgs} t JOIN _site_domains s ON s.domain = t.domain"
+            ] if "domain" in columns else []
+    uses += [f"SELECT m.usable AS d, t.name FROM {orgs} t, "
+             f"unnest(string_split(lower(coalesce(t.{quote(c)}, '')), ';')) AS e(address) "
+             f"JOIN _mail_domains m ON m.domain = regexp_extract(trim(e.address), '[^@]*$') "
+             f"WHERE e.address LIKE '%@%'" for c in mail_columns]
+    if not uses:
+        return
+    shared = f"""SELECT d FROM ({' UNION ALL '.join(uses)}) WHERE d IS NOT NULL AND name IS NOT NULL
+                 GROUP BY d HAVING count(DISTINCT lower(name)) >= {SHARED_DOMAIN_NAMES}"""
+    for table in ("_site_domains", "_mail_domains"):
+        db.execute(f"UPDATE {table} SET usable = NULL WHERE usable IN ({shared})")
 
 
 def _towns(db: RunDB, orgs: str, columns: set[str]) -> None:

@@ -10,8 +10,9 @@
    So the comparisons in ``U_FROM_OTHER_REGIONS`` (when regions are compared) count only sampled pairs
    whose regions are known and differ (almost never matches); region and town,
    which depend on region, count every pair and are corrected for the matches
-   expected among them: ``u = (observed - prior * m) / (1 - prior)``.
-   No u falls below one sampled pair.
+   expected among them: ``u = (observed - prior * m) / (1 - prior)``, never below a tenth
+   of the observed share (a prior overestimated on a small, odd file would otherwise make
+   agreeing on a province decisive). No u falls below one sampled pair.
 3. m probabilities come from expectation maximisation, one session per
    training rule (u fixed); each session leaves out the comparison it blocks on.
 4. No level may have m below the profile's ``m_floor`` (EM cannot see every kind of
@@ -130,7 +131,8 @@ def assemble(
             else None
         )
         if comp["output_column_name"] not in from_other_regions and m is not None:
-            u_seen = [(us - prior * ms) / (1 - prior) for us, ms in zip(u_seen, _normalised(m), strict=False)]
+            u_seen = [max((us - prior * ms) / (1 - prior), us / 10)
+                      for us, ms in zip(u_seen, _normalised(m), strict=False)]
         u = _normalised([max(value, u_floor) for value in u_seen])
         for j, level in enumerate(levels):
             level["u_probability"] = rounded(u[j])
