@@ -173,3 +173,17 @@ def test_suppliers_sharing_one_mail_domain_stay_apart(tmp_path):
         mapping = {c.source: c.target for c in result.mappings[0].columns}
     assert len(organisations) == SUPPLIERS  # the shared domain had merged them by province
     assert mapping["VAT No"] is None and mapping["Contact No"] == "organisation.phone"
+
+
+def test_a_totals_line_is_no_organisation_but_a_firm_called_total_is(tmp_path):
+    lines = ["Account Name,Type,Billing City,Phone,Annual Revenue"]
+    lines += [f"Firm {i} (Pty) Ltd,Customer,Durban,+27 31 555 {1000 + i},{(i + 1) * 1000}" for i in range(20)]
+    lines += ["Total Petroleum,Customer,Durban,+27 31 555 0999,5000",  # a name, not a totals line
+              "Total,,,,210000", "Grand Total,,,,\"215,000\""]
+    path = tmp_path / "accounts.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with Workspace(tmp_path / "ws") as ws, refine([path], load_profile("generic"), workspace=ws) as result:
+        names = set(result.table("golden_organisation")["name"])
+        said = _findings(result, "records.total_row")
+    assert len(names) == 21 and "Total Petroleum" in names and not names & {"Total", "Grand Total"}
+    assert sorted(said["row"].astype(int)) == [23, 24]

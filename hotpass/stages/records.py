@@ -32,6 +32,8 @@ PROVENANCE = ["source_file", "source_sha256", "source_sheet", "source_row"]
 PERSON_FIELDS = ("full_name", "first_name", "last_name")
 SHARED_FIELDS = ("organisation_link", "source_id")
 UNASSIGNED = "unassigned_"
+#: What a name cell says on a spreadsheet's totals line (folded: lower case, letters only).
+TOTAL_LABELS = ("total", "totals", "grandtotal", "subtotal", "sum", "count")
 _SPLIT = re.compile(r"\s*(?:;|/|\n|,|\bor\b|&)\s*")
 
 
@@ -54,6 +56,20 @@ class _Sheet:
         if len(positions) == 1:
             return f"c{positions[0]}"
         return "nullif(concat_ws('; ', " + ", ".join(f"c{p}" for p in positions) + "), '')"
+
+    def not_total(self, profile: Profile, entity: str) -> str:
+        """SQL true for rows that are not a totals line: the entity's name cell says "Total"
+        (or "Grand total" ...) and every other mapped cell is empty or a number."""
+        name = profile.entity(entity).name_field()
+        names = self.targets.get(entity, {}).get(name, []) if name else []
+        if not names:
+            return "true"
+        labels = ", ".join(f"'{label}'" for label in TOTAL_LABELS)
+        said = " OR ".join(f"regexp_replace(lower(c{p}), '[^a-z]', '', 'g') IN ({labels})" for p in names)
+        others = sorted({p for fields in self.targets.values() for ps in fields.values() for p in ps} - set(names))
+        plain = " AND ".join(f"(c{p} IS NULL OR TRY_CAST(replace(replace(c{p}, ',', ''), ' ', '') AS DOUBLE) "
+                             "IS NOT NULL)" for p in others) or "true"
+        return f"NOT (({said}) AND {plain})"
 
     def provenance(self) -> str:
         return (f"{self.id}::BIGINT AS sheet_id, {literal(self.file)} AS source_file, "
@@ -86,6 +102,7 @@ def build(run: Run, profile: Profile) -> int:
         _organisations(run, profile, org_sheets, leftovers)
     for entity in lay.generic:
         _entity_records(run, profile, entity, [s for s in sheets if s.role == entity])
+    _total_rows(run, profile, sheets, lay)
     _not_records(run, sheets)
     attach(run, profile, sheets, tuple(e for e in lay.entities if profile.entity(e).parent is None))
     return sum(db.count(raw_table(e)) for e in lay.entities)
@@ -121,7 +138,8 @@ def _entity_records(run: Run, profile: Profile, entity: str, sheets: list[_Sheet
         filled = " OR ".join(f"{e} IS NOT NULL" for e in rest) or "false"
         if ids:
             _id_only_rows(run, sheet, " OR ".join(f"{e} IS NOT NULL" for e in ids), filled)
-        selects.append(f"SELECT {', '.join(parts)} FROM sheet_{sheet.id} WHERE {filled}")
+        selects.append(f"SELECT {', '.join(parts)} FROM sheet_{sheet.id} "
+                       f"WHERE ({filled}) AND {sheet.not_total(profile, entity)}")
     base = ", ".join(f"NULL::VARCHAR AS {quote(c)}" for c in ["source_file", "source_sha256", "source_sheet"])
     empty = f"SELECT NULL::BIGINT AS sheet_id, {base}, NULL::BIGINT AS source_row WHERE false"
     union = " UNION ALL BY NAME ".join(selects or [empty])
@@ -134,6 +152,23 @@ def _entity_records(run: Run, profile: Profile, entity: str, sheets: list[_Sheet
         SELECT {', '.join(select)} FROM (
             SELECT printf('{letter}%07d', row_number() OVER (ORDER BY sheet_id, source_row)) AS record_id, *
             FROM ({union})) ORDER BY record_id""")
+
+
+def _total_rows(run: Run, profile: Profile, sheets: list[_Sheet], lay) -> None:
+    """An info finding for each totals line left out of a record sheet."""
+    rows = []
+    for sheet in sheets:
+        entity = ORG if sheet.role == "mixed" and lay.organisation else sheet.role
+        if entity not in profile.entities or profile.entity(entity).parent is not None:
+            continue
+        condition = sheet.not_total(profile, entity)
+        if condition == "true":
+            continue
+        for (row,) in run.db.rows(f"SELECT source_row FROM sheet_{sheet.id} WHERE NOT ({condition}) "
+                                  "ORDER BY source_row"):
+            rows.append(("records.total_row", "info", "a totals line, not a record: it was left out",
+                         sheet.file, sheet.sheet, row, None, None, None, None))
+    run.db.add_findings("records", rows)
 
 
 def _id_only_rows(run: Run, sheet: _Sheet, has_id: str, filled: str) -> None:
@@ -160,10 +195,10 @@ def _organisation_rows(run: Run, profile: Profile, sheets: list[_Sheet]) -> None
         parts += [f"{sheet.expr(fields[name])} AS {quote(name)}" for name in profile.organisation_fields
                   if name in fields]
         parts += [f"c{p} AS {quote('extra:' + sheet.labels[p])}" for p in sheet.extras]
-        where = ""
+        where = f" WHERE {sheet.not_total(profile, ORG)}"
         if sheet.role == "mixed":
             filled = [f"{sheet.expr(positions)} IS NOT NULL" for positions in fields.values()]
-            where = " WHERE " + (" OR ".join(filled) if filled else "false")
+            where += " AND (" + (" OR ".join(filled) if filled else "false") + ")"
         selects.append(f"SELECT {', '.join(parts)} FROM sheet_{sheet.id}{where}")
     base = ", ".join(f"NULL::VARCHAR AS {quote(c)}" for c in ["source_file", "source_sha256", "source_sheet"])
     empty = f"SELECT NULL::BIGINT AS sheet_id, {base}, NULL::BIGINT AS source_row WHERE false"
