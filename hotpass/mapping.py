@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from hotpass.errors import MappingError
 from hotpass.ingest.headers import fold_header
+from hotpass.normalise.person import TITLES
 from hotpass.profile import BASIS_FIELDS, Profile
 from hotpass.roles import ID_ENDINGS, RoleHints, SheetRole, classify, classify_all
 from hotpass.text import fold, is_missing, words
@@ -403,6 +404,7 @@ def map_sheet(sheet, profile: Profile, saved: SheetMapping | None = None,
             cand = _content_candidate(profile, role if role in profile.entities else pair.parent, sniffed)
         elif cand is not None and saved_cand is None:
             cand = _regions_not_towns(profile, cand, sheet.frame, header, region_folds)
+            cand = _not_honorifics(profile, cand, sheet.frame, header)
         columns.append(
             ColumnMapping(header, cand.target, cand.score, cand.method)
             if cand and role not in NOT_RECORDS else ColumnMapping(header, None, 0.0, "unmapped")
@@ -424,6 +426,19 @@ def _regions_not_towns(profile: Profile, cand: _Candidate, frame, header: str,
     if found and found[0] == "region" and found[1] >= 0.8 and region:
         return _Candidate(f"{entity}.{region}", round(60 + 20 * found[1], 1), "content")
     return cand
+
+
+def _not_honorifics(profile: Profile, cand: _Candidate | None, frame, header: str) -> _Candidate | None:
+    """No candidate for a role column whose values are mostly honorifics ("Title": Mr, Mrs, Dr):
+    they say how to address a person, not what the person does."""
+    if cand is None:
+        return None
+    entity, name = cand.target.split(".", 1)
+    if profile.fields(entity)[name].kind != "role":
+        return cand
+    values = _column_values(frame, header)
+    said = sum(fold(v).rstrip(".") in TITLES for v in values)
+    return None if values and said >= 0.6 * len(values) else cand
 
 
 def _saved_candidate(saved: SheetMapping | None, header: str) -> _Candidate | None:

@@ -187,3 +187,48 @@ def test_a_totals_line_is_no_organisation_but_a_firm_called_total_is(tmp_path):
         said = _findings(result, "records.total_row")
     assert len(names) == 21 and "Total Petroleum" in names and not names & {"Total", "Grand Total"}
     assert sorted(said["row"].astype(int)) == [23, 24]
+
+
+def _contacts_export(path):
+    """A CRM's contacts export on its own: title, initials and surname, the company by name, a
+    hidden list of stages and a pivot of them."""
+    rng = random.Random(4)
+    companies = ["Crane Aviation", "Falcon Trading (Pty) Ltd", "Granite Holdings", "Lion Consulting CC"]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Contacts"
+    sheet.append(["Title", "Initials", "Surname", "Email", "Phone Number", "Company Name", "Job Title",
+                  "Lifecycle Stage"])
+    for i in range(24):
+        surname = SURNAMES[i % 10]
+        initials = ["J.", "A.B.", "T", "P.J."][i // 10 % 4]
+        company = companies[i % 4]
+        sheet.append([rng.choice(["Mr", "Mrs", "Ms", "Dr"]), initials, surname,
+                      f"{initials[0].lower()}{surname.lower().replace(' ', '')}{i}@{company.split()[0].lower()}.co.za",
+                      f"08{2 + i % 3}5550{100 + i}", company, ["CEO", "Ops Manager", "Buyer"][i % 3],
+                      ["lead", "customer"][i % 2]])
+    lists = book.create_sheet("Lists")
+    lists.sheet_state = "hidden"
+    for stage in ("lead", "customer", "subscriber"):
+        lists.append([stage])
+    pivot = book.create_sheet("Pivot")
+    for line in (["Row Labels", "Count of Email"], ["lead", 12], ["customer", 12], ["Grand Total", 24]):
+        pivot.append(line)
+    book.save(path)
+    return path, companies
+
+
+def test_a_contacts_export_alone_makes_the_organisations_its_people_name(tmp_path):
+    path, companies = _contacts_export(tmp_path / "contacts.xlsx")
+    with Workspace(tmp_path / "ws") as ws, refine([path], load_profile("generic"), workspace=ws) as result:
+        organisations = result.table("golden_organisation")
+        contacts = result.table("golden_contact")
+        mapping = {c.source: c.target for c in result.mappings[0].columns}
+        said = _findings(result, "link.organisations_from_people")
+    assert sorted(organisations["name"]) == ["Crane Aviation", "Falcon Trading", "Granite Holdings",
+                                             "Lion Consulting"]
+    assert len(said) == 1 and _findings(result, "records.unlinked_contact").empty
+    assert len(contacts) == 24 and contacts["organisation_id"].notna().all()
+    assert mapping["Title"] is None and mapping["Job Title"] == "contact.role"  # Mr, Mrs: no job
+    assert mapping["Initials"] == "contact.first_name"
+    assert {"J. Mokoena", "A.B. Mokoena"} <= set(contacts["full_name"])

@@ -3,7 +3,11 @@
 ``link`` points each contact of a contact sheet at an organisation record:
 its link value is matched to an organisation's source ID in the same file,
 then to an organisation name (legal suffix ignored) in the same file, then to
-a name in any file. Contacts that match nothing are findings.
+a name in any file. Contacts that match nothing are findings. When no
+sheet of the run lists organisations at all (a contacts export on its own),
+each distinct organisation name the people's rows give becomes an organisation
+record first (its provenance the first row naming it), so the people have
+organisations to belong to.
 
 ``keys`` gives every record a key that survives re-uploading an edited
 workbook (rows inserted above, columns reordered): a hash of the file's family
@@ -18,7 +22,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from hotpass.keys import file_family
-from hotpass.normalise import name_key, split_legal_suffix
+from hotpass.normalise import name_key, parse_org_name, split_legal_suffix
 from hotpass.profile import Profile
 from hotpass.run import Run
 from hotpass.rundb import literal, quote, text_column
@@ -48,6 +52,8 @@ def link(run: Run, profile: Profile) -> int:
     if field not in db.columns(contacts) or not db.count(contacts):
         return 0
     suffixes = profile.legal_suffixes
+    if not db.count(orgs):
+        _organisations_from_people(run, profile, orgs, contacts, field)
     _lookup(run, "_link_id", _distinct(run, contacts, field), fold)
     _lookup(run, "_link_name", _distinct(run, contacts, field),
             lambda v: name_key(split_legal_suffix(str(v), suffixes)[0]))
@@ -77,6 +83,39 @@ def link(run: Run, profile: Profile) -> int:
     linked = db.value("SELECT count(*) FROM _links WHERE org_record IS NOT NULL")
     db.drop("_links", "_link_id", "_link_name", "_org_id", "_org_name")
     return int(linked)
+
+
+def _organisations_from_people(run: Run, profile: Profile, orgs: str, contacts: str, field: str) -> None:
+    """One organisation record per distinct name the contacts' link column gives (values that
+    look like identifiers, with digits and no space, are left to the findings)."""
+    db = run.db
+    values = [v for v in _distinct(run, contacts, field)
+              if any(ch.isalpha() for ch in v) and (" " in v.strip() or not any(ch.isdigit() for ch in v))]
+    if not values:
+        return
+    parsed = [parse_org_name(v, profile.legal_suffixes) for v in values]
+    db.write("_people_orgs", pa.Table.from_arrays(
+        [text_column(values), text_column([p.result.value for p in parsed]),
+         text_column([p.legal_suffix for p in parsed])], names=["value", "name", "legal_suffix"]))
+    suffix = ", p.legal_suffix" if "legal_suffix" in db.columns(orgs) else ""
+    db.execute(f"""
+        INSERT INTO {orgs} BY NAME
+        SELECT printf('O%07d', row_number() OVER (ORDER BY f.source_file, f.source_sheet,
+                      f.source_row)) AS record_id,
+               f.source_file, f.source_sha256, f.source_sheet, f.source_row, p.name{suffix}
+        FROM _people_orgs p
+        JOIN (SELECT c.{quote(field)} AS value, arg_min(c.source_file, c.record_id) AS source_file,
+                     arg_min(c.source_sha256, c.record_id) AS source_sha256,
+                     arg_min(c.source_sheet, c.record_id) AS source_sheet,
+                     arg_min(c.source_row, c.record_id) AS source_row
+              FROM {contacts} c GROUP BY 1) f USING (value)
+        WHERE p.name IS NOT NULL""")
+    made = db.count(orgs)
+    db.add_findings("link", [(
+        "link.organisations_from_people", "info",
+        f"no sheet lists organisations: {made} organisation(s) were made from the names in the "
+        f"people's {field} column", None, None, None, field, None, None, None)])
+    db.drop("_people_orgs")
 
 
 def _link_findings(run: Run, contacts: str, field: str) -> None:
