@@ -410,6 +410,7 @@ def map_sheet(sheet, profile: Profile, saved: SheetMapping | None = None,
             if cand and role not in NOT_RECORDS else ColumnMapping(header, None, 0.0, "unmapped")
         )
     _resolve_conflicts(profile, columns)
+    _names_beside_a_surname(profile, columns)
     return SheetMapping(sheet.file, sheet.sheet, role, role_method, columns, reason, key, date,
                         round(float(confidence), 2))
 
@@ -426,6 +427,21 @@ def _regions_not_towns(profile: Profile, cand: _Candidate, frame, header: str,
     if found and found[0] == "region" and found[1] >= 0.8 and region:
         return _Candidate(f"{entity}.{region}", round(60 + 20 * found[1], 1), "content")
     return cand
+
+
+def _names_beside_a_surname(profile: Profile, columns: list[ColumnMapping]) -> None:
+    """A full-name column beside a surname column and no given-name column holds the given names
+    (South African forms: "Full Names" and "Surname"): point it at the given name."""
+    for entity in profile.entities:
+        kinds = {name: spec.kind for name, spec in profile.fields(entity).items()}
+        first = next((n for n, k in kinds.items() if k == "first_name"), None)
+        mine = [c for c in columns if c.target and c.target.split(".", 1)[0] == entity]
+        held = {kinds[c.target.split(".", 1)[1]] for c in mine}
+        if first is None or "last_name" not in held or "first_name" in held:
+            continue
+        full = [c for c in mine if kinds[c.target.split(".", 1)[1]] in ("person_name", "persons")]
+        if len(full) == 1:
+            full[0].target = f"{entity}.{first}"
 
 
 def _not_honorifics(profile: Profile, cand: _Candidate | None, frame, header: str) -> _Candidate | None:

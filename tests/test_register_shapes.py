@@ -232,3 +232,29 @@ def test_a_contacts_export_alone_makes_the_organisations_its_people_name(tmp_pat
     assert mapping["Title"] is None and mapping["Job Title"] == "contact.role"  # Mr, Mrs: no job
     assert mapping["Initials"] == "contact.first_name"
     assert {"J. Mokoena", "A.B. Mokoena"} <= set(contacts["full_name"])
+
+
+def test_a_staff_list_with_a_two_row_header_and_full_names_beside_surname(tmp_path):
+    """South African HR forms: "Full Names" are the given names, "Surname" the family name; a
+    group row above the header; a duplicate employee typed again with a typo in the surname."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Employee details", None, None, None, None, "Contact"])
+    sheet.append(["Employee No", "Full Names", "Surname", "ID Number", "Date of Birth", "Cell"])
+    given = ["Thabo Michael", "Lerato", "Johan Pieter", "Annelie", "Sipho", "Priya Devi"]
+    for i in range(24):
+        born = datetime.date(1960 + i, 1 + i % 12, 1 + i % 28)
+        sheet.append([1000 + i, given[i % 6], SURNAMES[(i + i // 6) % 10],
+                      born.strftime("%y%m%d") + f"{5000 + i:04d}08{i % 10}", born, f"+2782555{1000 + i}"])
+    sheet.append([1003, "Annelie", "Bota", "6304045003083", datetime.date(1963, 4, 4), "+27825551003"])
+    book.save(tmp_path / "staff.xlsx")
+    with Workspace(tmp_path / "ws") as ws, refine([tmp_path / "staff.xlsx"], load_profile("person"),
+                                                  workspace=ws) as result:
+        people = result.table("golden_person").set_index("source_id")
+        mapping = {c.source: c.target for c in result.mappings[0].columns}
+    by_label = {source.replace("Employee details ", ""): target for source, target in mapping.items()}
+    assert by_label["Employee No"] == "person.source_id" and by_label["Surname"] == "person.surname"
+    assert by_label["Full Names"] == "person.given_name"
+    assert len(people) == 24, "the typed-again employee is the same person"
+    assert people.loc["1000", "full_name"] == "Thabo Michael Mokoena"
+    assert people.loc["1003", "source_count"] == 2
