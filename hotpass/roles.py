@@ -135,8 +135,9 @@ def _decide(sheet: _Sheet) -> SheetRole:
 
 
 def _kind(label: str, hints: RoleHints) -> str:
-    """What the label says the column is: from the profile first, then from common words."""
-    folded = fold_header(label)
+    """What the label says the column is: from the profile first, then from common words
+    ("#" reads as "no": "Mem #" is a member number)."""
+    folded = fold_header(label.replace("#", " no "))
     for kind, known in (
         ("id", hints.id_headers),
         ("name", hints.name_headers),

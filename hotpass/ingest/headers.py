@@ -21,15 +21,12 @@ MAX_LABEL = 60  # header labels longer than this look like data or titles
 
 
 def fold_header(text: str) -> str:
-    """Fold a header for comparison: lower-case, no accents, no punctuation or spaces; "#" reads
-    as "no" ("Member #" is "Member No").
+    """Fold a header for comparison: lower-case, no accents, no punctuation or spaces.
 
     >>> fold_header("E-mail Address")
     'emailaddress'
-    >>> fold_header("Mem #")
-    'memno'
     """
-    decomposed = unicodedata.normalize("NFKD", str(text).replace("#", " no ").casefold())
+    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
     return "".join(ch for ch in decomposed if ch.isalnum())
 
 
