@@ -81,13 +81,21 @@ def _check() -> None:
     _tell("success", f"Label Studio at {server.url} accepts the token (user {who.email}).")
 
 
-@auth.guarded("review")
-def _push(username: str) -> None:
+def _with_server(action, username: str):
+    """``action(ws, server, by=username)`` against the saved server; None (and the error told)
+    when it fails."""
     try:
         with services.workspace() as ws:
-            result = labelstudio.push(ws, labelstudio.server(ws), by=username)
+            return action(ws, labelstudio.server(ws), by=username)
     except HotpassError as exc:
         _tell("error", str(exc))
+        return None
+
+
+@auth.guarded("review")
+def _push(username: str) -> None:
+    result = _with_server(labelstudio.push, username)
+    if result is None:
         return
     _tell("success", f"Pushed {result.pushed} pairs to project {result.project_id} at {result.url} "
                      f"({result.already} were already there).")
@@ -95,11 +103,8 @@ def _push(username: str) -> None:
 
 @auth.guarded("review")
 def _pull(username: str) -> None:
-    try:
-        with services.workspace() as ws:
-            result = labelstudio.pull(ws, labelstudio.server(ws), by=username)
-    except HotpassError as exc:
-        _tell("error", str(exc))
+    result = _with_server(labelstudio.pull, username)
+    if result is None:
         return
     skipped = "; ".join(result.skipped[:5]) + (" …" if len(result.skipped) > 5 else "")
     _tell("success", f"Pulled {len(result.decided)} decisions ({len(result.skipped)} skipped"

@@ -92,24 +92,11 @@ def header(counts: tuple[int, int], run_id: int, position: int) -> None:
 def navigation(run_id: int, queue: pd.DataFrame, index: int, username: str, reviewer: bool) -> None:
     """Previous / next cluster (N for next)."""
     cols = st.columns([1, 1, 4])
-    cols[0].button(
-        "Previous",
-        key="review_previous",
-        icon=":material/arrow_back:",
-        width="stretch",
-        on_click=_step,
-        args=(run_id, queue, index, username, reviewer, -1),
-        shortcut="P",
-    )
-    cols[1].button(
-        "Next",
-        key="review_next",
-        icon=":material/arrow_forward:",
-        width="stretch",
-        on_click=_step,
-        args=(run_id, queue, index, username, reviewer, 1),
-        shortcut="N",
-    )
+    for col, (label, icon, step) in zip(cols, [("Previous", "arrow_back", -1), ("Next", "arrow_forward", 1)],
+                                        strict=False):
+        col.button(label, key=f"review_{label.lower()}", icon=f":material/{icon}:", width="stretch",
+                   on_click=_step, args=(run_id, queue, index, username, reviewer, step),
+                   shortcut=label[0])
     cols[2].caption(
         "Keys: **S** same for all · **D** different / split the chosen member out · "
         "**N** next · **P** previous · **U** undo your last decision."
