@@ -221,7 +221,14 @@ def test_the_threshold_table_is_checked_as_a_profile(aviation):
 def test_the_quality_page_draws_the_accuracy_chart_in_a_browser(master, tmp_path):
     """The panel in a real Chromium: the chart drawn with its lines and marks, the threshold used;
     screenshot test-artifacts/accuracy-quality.png."""
-    from tests.test_app_browser import browser_page, full_screenshot, open_page, running_app, settle
+    from tests.test_app_browser import (
+        browser_page,
+        full_screenshot,
+        log_in,
+        open_page,
+        running_app,
+        settle,
+    )
 
     directory = tmp_path / "workspace"
     import shutil
@@ -229,12 +236,7 @@ def test_the_quality_page_draws_the_accuracy_chart_in_a_browser(master, tmp_path
     shutil.copytree(master[0] / "workspace", directory)
     decide(directory, labels_of(master))
     with running_app(directory, tmp_path / "server.log") as url, browser_page() as page:
-        page.goto(url)
-        settle(page)
-        page.get_by_role("textbox", name="Username").fill("adm1")
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        settle(page)
+        log_in(page, url, "adm1", password=PASSWORD)
         open_page(page, "Quality")
         page.get_by_text("Accuracy from reviewers' decisions").wait_for(timeout=60_000)
         chart = page.locator(".js-plotly-plot").filter(has_text="review band")

@@ -108,6 +108,19 @@ def settle(page, timeout: float = 120_000) -> None:
     raise TimeoutError("the app kept running")
 
 
+def log_in(page, url: str, username: str, shown: str | None = None, password: str = PASSWORD) -> None:
+    """Open ``url`` and log in through the form as ``username``; then wait for ``shown`` (the
+    user's name in the sidebar) when given, and for the script to finish."""
+    page.goto(url)
+    settle(page)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    if shown:
+        page.get_by_text(shown).first.wait_for(timeout=30_000)
+    settle(page)
+
+
 TALLEST = "() => document.querySelector('[data-testid=stMain]').scrollHeight + 40"
 
 

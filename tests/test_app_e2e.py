@@ -17,6 +17,7 @@ from tests.test_app_browser import (
     browser_page,
     choose_profile,
     full_screenshot,
+    log_in,
     open_page,
     running_app,
     settle,
@@ -71,12 +72,7 @@ def test_log_in_upload_run_review_and_download(server, page, tmp_path):
     url, root = server
 
     # 1. log in through the form
-    page.goto(url)
-    settle(page)
-    page.get_by_role("textbox", name="Username").fill(USERNAME)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    settle(page)
+    log_in(page, url, USERNAME, password=PASSWORD)
     page.get_by_role("heading", name="Hotpass workbench").wait_for()
     assert page.get_by_text(FULL_NAME).count()
     shoot(page, "home")

@@ -24,6 +24,7 @@ from tests.test_app_browser import (
     CHROMIUM,
     choose_profile,
     full_screenshot,
+    log_in,
     open_page,
     pick,
     running_app,
@@ -70,13 +71,7 @@ def person(browser, url: str, username: str):
     """A page in a browser context of its own (its own cookies: its own session), logged in."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
-    page.goto(url)
-    settle(page)
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_text(PEOPLE[username][1]).first.wait_for(timeout=30_000)
-    settle(page)
+    log_in(page, url, username, PEOPLE[username][1], password=PASSWORD)
     return page
 
 

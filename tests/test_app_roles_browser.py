@@ -14,6 +14,7 @@ from tests.test_app_browser import (
     PASSWORD,
     browser_page,
     full_screenshot,
+    log_in,
     open_page,
     pick,
     running_app,
@@ -120,12 +121,7 @@ def test_a_sheet_ignored_and_a_column_unmapped_change_what_the_run_makes(server,
     url, root = server
     files = generate_samples(root / "samples", rows=300, seed=3).files
     with browser_page() as page:
-        page.goto(url)
-        settle(page)
-        page.get_by_role("textbox", name="Username").fill("olga")
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        settle(page)
+        log_in(page, url, "olga", password=PASSWORD)
         upload(page, files, [f.name for f in files], exact=False)
         page.get_by_text("aviation was chosen for your files").wait_for()
 

@@ -113,17 +113,13 @@ def test_in_a_browser_an_admin_searches_exports_and_erases(master, tmp_path):
     """The page in a real Chromium; screenshots in test-artifacts/subject-*.png."""
     import shutil
 
-    from tests.test_app_browser import full_screenshot, running_app, settle
+    from tests.test_app_browser import full_screenshot, log_in, running_app, settle
     from tests.test_app_multiuser import chromium
 
     shutil.copytree(master / "workspace", tmp_path / "workspace")
     with running_app(tmp_path / "workspace", tmp_path / "server.log") as url, chromium() as browser:
         page = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True).new_page()
-        page.goto(url)
-        settle(page)
-        page.get_by_role("textbox", name="Username").fill("adm1")
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, url, "adm1", password=PASSWORD)
         page.get_by_role("link", name="Data-subject requests").click()
         settle(page)
         page.get_by_role("textbox", name="Email").fill(EMAIL.upper())

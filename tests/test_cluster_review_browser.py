@@ -22,6 +22,7 @@ from hotpass.profile import load_profile
 from hotpass.samples.people import write_people
 from tests.conftest import ROOT
 from tests.test_app_browser import full_screenshot, open_page, pick, running_app, settle
+from tests.test_app_browser import log_in as sign_in
 from tests.test_app_multiuser import chromium
 from workbench import cluster_review as cr
 from workbench import review_ui
@@ -97,13 +98,7 @@ def test_same_split_move_pick_and_undo_each_show_in_the_next_run(server):
         ("pick", inside, 2))}
     with chromium() as browser:
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        page.goto(url)
-        settle(page)
-        page.get_by_role("textbox", name="Username").fill("rita")
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.get_by_text("Rita Reviewer").first.wait_for(timeout=30_000)
-        settle(page)
+        sign_in(page, url, "rita", "Rita Reviewer", password=PASSWORD)
         open_page(page, "Review duplicates")
         page.get_by_text(f"Cluster 1 of {len(units)}").wait_for()
         shoot(page, "1-first-cluster")
@@ -231,13 +226,7 @@ def people_server(tmp_path_factory):
 
 def log_in(browser, url: str, username: str, name: str):
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    page.goto(url)
-    settle(page)
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_text(name).first.wait_for(timeout=30_000)
-    settle(page)
+    sign_in(page, url, username, name, password=PASSWORD)
     open_page(page, "Review duplicates")
     page.get_by_text("Cluster 1 of").wait_for()
     return page

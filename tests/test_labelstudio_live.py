@@ -35,7 +35,7 @@ from hotpass.samples import generate_samples
 from hotpass.samples.people import write_people
 from hotpass.workspace import Workspace
 from tests.conftest import ROOT
-from tests.test_app_browser import full_screenshot, running_app, settle
+from tests.test_app_browser import full_screenshot, log_in, running_app, settle
 from tests.test_app_multiuser import chromium
 from tests.test_app_pages import PASSWORD, logged_in, opened, texts, workspace_copy
 
@@ -370,13 +370,7 @@ def test_admin_sets_up_label_studio_in_a_real_browser(live, workspace_dir, tmp_p
         Users(ws).add("ada", "admin", password=PASSWORD, name="Ada Admin")
     with running_app(directory, tmp_path / "app.log") as url, chromium() as browser:
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        page.goto(url)
-        settle(page)
-        page.get_by_role("textbox", name="Username").fill("ada")
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.get_by_text("Ada Admin").first.wait_for(timeout=30_000)
-        settle(page)
+        log_in(page, url, "ada", "Ada Admin", password=PASSWORD)
         page.goto(f"{url}/admin")
         settle(page)
         page.get_by_role("textbox", name="Server URL").fill(live.url)
