@@ -18,7 +18,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from hotpass.errors import MappingError
-from hotpass.ingest.headers import fold_header
+from hotpass.ingest.headers import fold_header, spelled_out
 from hotpass.normalise.person import TITLES
 from hotpass.profile import BASIS_FIELDS, Profile
 from hotpass.roles import ID_ENDINGS, RoleHints, SheetRole, classify, classify_all
@@ -92,7 +92,7 @@ class _Candidate:
 def _is_identifier(header: str) -> bool:
     """Whether a header names an identifier by its last word ("Member No", "Client ID"): a fuzzy
     match never turns one into a name or a name into one ("Member No" is not "Member Name")."""
-    found = words(header.replace("#", " no "))
+    found = words(spelled_out(header))
     return bool(found) and found[-1] in ID_ENDINGS
 
 
@@ -123,7 +123,7 @@ class _SynonymIndex:
         return _is_identifier(header) != _is_identifier(self.spelled.get(choice, choice))
 
     def match(self, header: str, fuzzy_min: float) -> _Candidate | None:
-        header = header.replace("#", " no ")  # "Member #" is "Member No"
+        header = spelled_out(header)
         folded = fold(header)
         if not folded:
             return None

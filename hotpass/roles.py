@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from hotpass.ingest.columns import ColumnShape, cell_text, measure_columns
-from hotpass.ingest.headers import fold_header
+from hotpass.ingest.headers import fold_header, spelled_out
 from hotpass.ingest.model import SourceSheet
 
 ROLES = ("entity", "side_table", "activity_log", "lookup", "ignore")
@@ -137,7 +137,7 @@ def _decide(sheet: _Sheet) -> SheetRole:
 def _kind(label: str, hints: RoleHints) -> str:
     """What the label says the column is: from the profile first, then from common words
     ("#" reads as "no": "Mem #" is a member number)."""
-    folded = fold_header(label.replace("#", " no "))
+    folded = fold_header(spelled_out(label))
     for kind, known in (
         ("id", hints.id_headers),
         ("name", hints.name_headers),

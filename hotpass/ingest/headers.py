@@ -30,6 +30,12 @@ def fold_header(text: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalnum())
 
 
+def spelled_out(header: str) -> str:
+    """A header with "#" read as "no", as people mean it ("Member #" is "Member No"); for matching
+    headers to synonyms (``fold_header`` itself folds values too, and keeps "#" out)."""
+    return str(header).replace("#", " no ")
+
+
 def column_letter(index: int) -> str:
     """Excel column letters of a 0-based column index: 0 -> 'A', 27 -> 'AB'."""
     letters = ""
